@@ -1,0 +1,132 @@
+"""Argument checking shared by every op.
+
+Every check raises `TypeError` or `ValueError` with a message in three parts, as Keras does: what was
+received, what was expected, and how to fix it. The ops call these before they touch any data.
+"""
+
+import numbers
+
+import numpy as np
+
+
+def as_numeric_array(x, name, op):
+    """Returns `x` as a numpy array of a real numeric dtype, without copying or modifying it."""
+    array = np.asarray(x)
+    if array.dtype == bool or not (
+        np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)
+    ):
+        raise TypeError(
+            f"{op} expects `{name}` to hold real numbers (an integer or float dtype); received "
+            f"dtype {array.dtype}. Convert it first, e.g. np.asarray({name}, dtype=np.float32)."
+        )
+    return array
+
+
+def check_rank4(array, name, op, layout, fix):
+    """Raises if `array` is not 4-D; `layout` names the axes, `fix` says how to get there."""
+    if array.ndim != 4:
+        raise ValueError(
+            f"{op} expects `{name}` of rank 4 {layout}; received shape {array.shape} "
+            f"(rank {array.ndim}). {fix}"
+        )
+
+
+def spatial_pair(value, name, op, tf_name):
+    """Reads an int or a sequence of 1, 2 or 4 ints, as `tf.nn` takes strides and ksize.
+
+    Returns the (height, width) pair. A 4-element sequence must be [1, h, w, 1] (NHWC).
+    """
+    if isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, bool):
+        values = [int(value)]
+    elif isinstance(value, (list, tuple, np.ndarray)):
+        values = list(np.asarray(value).ravel()) if isinstance(value, np.ndarray) else list(value)
+        if not all(isinstance(v, (numbers.Integral, np.integer)) and not isinstance(v, bool)
+                   for v in values):
+            raise TypeError(
+                f"{op} expects `{name}` to contain integers; received {value!r}. "
+                f"Pass whole numbers, e.g. {name}=2 or {name}=[1, 2, 2, 1]."
+            )
+        values = [int(v) for v in values]
+    else:
+        raise TypeError(
+            f"{op} expects `{name}` to be an int or a list of 1, 2 or 4 ints as {tf_name} takes "
+            f"it; received {value!r} of type {type(value).__name__}. "
+            f"Use e.g. {name}=2 or {name}=[1, 2, 2, 1]."
+        )
+    if len(values) == 1:
+        pair = (values[0], values[0])
+    elif len(values) == 2:
+        pair = (values[0], values[1])
+    elif len(values) == 4:
+        if values[0] != 1 or values[3] != 1:
+            raise ValueError(
+                f"{op} expects a 4-element `{name}` to be [1, {name}_h, {name}_w, 1] (NHWC: the "
+                f"batch and channel entries must be 1); received {values}. "
+                f"Write it as [1, {values[1]}, {values[2]}, 1] or pass just [{values[1]}, {values[2]}]."
+            )
+        pair = (values[1], values[2])
+    else:
+        raise ValueError(
+            f"{op} expects `{name}` to have 1, 2 or 4 elements as {tf_name} takes it; received "
+            f"{values} ({len(values)} elements). Use e.g. {name}=[2, 2] or {name}=[1, 2, 2, 1]."
+        )
+    if min(pair) < 1:
+        raise ValueError(
+            f"{op} expects every `{name}` entry to be a positive integer; received {value!r}. "
+            f"Use 1 or more, e.g. {name}=1."
+        )
+    return pair
+
+
+def padding_spec(padding, op, allow_explicit):
+    """Normalises `padding` to "VALID", "SAME" or ((top, bottom), (left, right))."""
+    if isinstance(padding, str):
+        if padding in ("VALID", "SAME"):
+            return padding
+        hint = (f" tf.nn spells it in capitals: padding={padding.upper()!r}."
+                if padding.upper() in ("VALID", "SAME") else "")
+        raise ValueError(
+            f"{op} expects `padding` to be \"VALID\" or \"SAME\""
+            f"{' or explicit pairs' if allow_explicit else ''}; received {padding!r}.{hint}"
+        )
+    if not allow_explicit:
+        raise TypeError(
+            f"{op} expects `padding` to be the string \"VALID\" or \"SAME\"; received {padding!r}. "
+            f"Explicit padding amounts are only supported by conv2d; pad the input with np.pad first."
+        )
+    try:
+        pairs = np.asarray(padding)
+    except ValueError:  # ragged nesting
+        pairs = None
+    example = "[[0, 0], [top, bottom], [left, right], [0, 0]]"
+    if pairs is None or pairs.shape != (4, 2) or not np.issubdtype(pairs.dtype, np.integer):
+        raise ValueError(
+            f"{op} expects explicit `padding` as four integer pairs {example} (NHWC); "
+            f"received {padding!r}. Or use \"VALID\" or \"SAME\"."
+        )
+    if pairs[0].any() or pairs[3].any():
+        raise ValueError(
+            f"{op} pads only height and width: the batch and channel pairs of explicit `padding` "
+            f"must be [0, 0]; received {pairs.tolist()}. Use {example}."
+        )
+    if (pairs < 0).any():
+        raise ValueError(
+            f"{op} expects non-negative padding amounts; received {pairs.tolist()}. "
+            f"Use 0 or more pixels on each side."
+        )
+    return ((int(pairs[1, 0]), int(pairs[1, 1])), (int(pairs[2, 0]), int(pairs[2, 1])))
+
+
+def positive_int(value, name, op, minimum=1):
+    """Returns `value` as an int, raising unless it is a whole number >= `minimum`."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
+        raise TypeError(
+            f"{op} expects `{name}` to be an integer; received {value!r} of type "
+            f"{type(value).__name__}. Pass a whole number, e.g. {name}={max(minimum, 1)}."
+        )
+    if value < minimum:
+        raise ValueError(
+            f"{op} expects `{name}` >= {minimum}; received {value}. "
+            f"Use a value of at least {minimum}."
+        )
+    return int(value)

@@ -1,0 +1,141 @@
+"""Pictures every chapter draws: grids of feature maps or kernels, and images with their numbers."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def _maps_from(maps, op):
+    """Accepts (H, W), (H, W, K) or (1, H, W, K) and returns a list of K 2-D arrays."""
+    array = np.asarray(maps)
+    if array.ndim == 4 and array.shape[0] == 1:
+        array = array[0]
+    if array.ndim == 2:
+        array = array[:, :, np.newaxis]
+    if array.ndim != 3:
+        raise ValueError(
+            f"{op} expects maps of shape (H, W, K), (1, H, W, K) or (H, W); received shape "
+            f"{array.shape}. For a batch, pass one image at a time, e.g. maps[0]."
+        )
+    return [array[:, :, k] for k in range(array.shape[2])]
+
+
+def _grid(images, titles, ncols, cmap, colorbar, suptitle, size):
+    """Draws 2-D arrays in a grid of subplots, each with its own colour scale."""
+    ncols = min(ncols or len(images), len(images))
+    nrows = -(-len(images) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols * (1.25 if colorbar else 1),
+                                                     size * nrows + (0.4 if suptitle else 0)),
+                             squeeze=False, constrained_layout=True)
+    for index, ax in enumerate(axes.flat):
+        ax.set_axis_off()
+        if index >= len(images):
+            continue
+        shown = ax.imshow(images[index], cmap=cmap)
+        if titles is not None:
+            ax.set_title(titles[index], fontsize=10)
+        if colorbar:
+            fig.colorbar(shown, ax=ax, shrink=0.8)
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
+
+
+def show_feature_maps(maps, titles=None, ncols=None, cmap="gray", colorbar=True, suptitle=None,
+                      size=2.2):
+    """Shows the K feature maps of one image side by side, each with its colour bar.
+
+    Args:
+        maps: array of shape (H, W, K), or (1, H, W, K) as `conv2d` returns it for one image.
+        titles: optional list of K titles; by default "map 0", "map 1", ...
+        ncols: maps per row (default: all in one row).
+        cmap: matplotlib colour map.
+        colorbar: whether each map gets a colour bar.
+        suptitle: optional title over the whole grid.
+        size: height of one map in inches.
+
+    Returns:
+        The matplotlib Figure.
+
+    Example:
+        >>> fig = show_feature_maps(np.zeros((1, 4, 4, 3)))
+        >>> len(fig.axes)  # three maps and three colour bars
+        6
+    """
+    images = _maps_from(maps, "show_feature_maps")
+    if titles is None:
+        titles = [f"map {k}" for k in range(len(images))]
+    if len(titles) != len(images):
+        raise ValueError(
+            f"show_feature_maps received {len(images)} maps but {len(titles)} titles; "
+            f"pass one title per map."
+        )
+    return _grid(images, titles, ncols, cmap, colorbar, suptitle, size)
+
+
+def show_kernels(filters, titles=None, cmap="gray", colorbar=True, suptitle=None, size=1.8):
+    """Shows filters of shape (KH, KW, C, K) as a grid: one row per input channel, one column per filter.
+
+    Args:
+        filters: array of shape (KH, KW, C, K), as `conv2d` and `tf.nn.conv2d` take them.
+        titles: optional list of C * K titles, row by row; by default "filter k, ch c".
+        cmap, colorbar, suptitle, size: as in `show_feature_maps`.
+
+    Returns:
+        The matplotlib Figure.
+    """
+    w = np.asarray(filters)
+    if w.ndim != 4:
+        raise ValueError(
+            f"show_kernels expects filters of shape (KH, KW, C, K); received shape {w.shape}. "
+            f"A single 2-D kernel becomes (KH, KW, 1, 1) with kernel[:, :, np.newaxis, np.newaxis]."
+        )
+    _, _, c, k = w.shape
+    images = [w[:, :, ci, ki] for ci in range(c) for ki in range(k)]
+    if titles is None:
+        titles = [f"filter {ki}" + (f", ch {ci}" if c > 1 else "") for ci in range(c) for ki in range(k)]
+    return _grid(images, titles, k, cmap, colorbar, suptitle, size)
+
+
+def show_image_values(image, ax=None, cmap="gray", fmt="{:g}", title=None, fontsize=None):
+    """Shows a small 2-D image with each pixel's value written in its cell.
+
+    The text is white on dark cells and black on light ones, so it stays readable in any colour map.
+
+    Args:
+        image: array of shape (H, W), or (1, H, W, 1) / (H, W, 1) for a single-channel image.
+        ax: optional matplotlib Axes to draw into; a new figure is made otherwise.
+        cmap: matplotlib colour map.
+        fmt: format string for the values.
+        title: optional title.
+        fontsize: size of the numbers (default: smaller for larger images).
+
+    Returns:
+        The matplotlib Axes.
+
+    Example:
+        >>> ax = show_image_values(np.arange(1., 10.).reshape(3, 3))
+        >>> [t.get_text() for t in ax.texts][:3]
+        ['1', '2', '3']
+    """
+    values = np.squeeze(np.asarray(image))
+    if values.ndim != 2:
+        raise ValueError(
+            f"show_image_values expects a 2-D image (H, W), or one with axes of length 1 around "
+            f"it; received shape {np.asarray(image).shape}. Pick one map, e.g. maps[0, :, :, 0]."
+        )
+    if ax is None:
+        h, w = values.shape
+        _, ax = plt.subplots(figsize=(max(2.0, 0.45 * w), max(2.0, 0.45 * h)),
+                             constrained_layout=True)
+    shown = ax.imshow(values, cmap=cmap)
+    colour_map, norm = shown.get_cmap(), shown.norm
+    fontsize = fontsize or (12 if max(values.shape) <= 8 else 6 if max(values.shape) > 16 else 9)
+    for (i, j), v in np.ndenumerate(values):
+        r, g, b, _ = colour_map(norm(v))
+        colour = "white" if 0.299 * r + 0.587 * g + 0.114 * b < 0.5 else "black"
+        ax.text(j, i, fmt.format(v), ha="center", va="center", color=colour, fontsize=fontsize)
+    ax.set_xticks(range(values.shape[1]))
+    ax.set_yticks(range(values.shape[0]))
+    if title:
+        ax.set_title(title)
+    return ax

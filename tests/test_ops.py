@@ -1,0 +1,275 @@
+"""conv2d, conv2d_naive and the pools against hand-computed cases and against tf.nn."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from cnn_utils import avg_pool2d, conv2d, conv2d_naive, max_pool2d, min_pool2d
+
+from .conftest import tolerance
+
+CONVS = [conv2d, conv2d_naive]
+POOLS = [max_pool2d, avg_pool2d, min_pool2d]
+
+# The lecture's 3x3 image 1..9, shape (1, 3, 3, 1).
+IMAGE = np.arange(1, 10, dtype=np.float32).reshape(1, 3, 3, 1)
+# The lecture's 5x5 single-channel image and its two 2x2 kernels, shape (2, 2, 1, 2).
+X5 = np.array([[2, 1, 2, 0, 1],
+               [1, 3, 2, 2, 3],
+               [1, 1, 3, 3, 0],
+               [2, 2, 0, 1, 1],
+               [0, 0, 3, 1, 2]], dtype=np.float32).reshape(1, 5, 5, 1)
+K2 = np.array([[[[2, 0.1]], [[3, 0.2]]],
+               [[[0, 0.3]], [[1, 0.4]]]], dtype=np.float32)
+
+
+def assert_close(actual, expected):
+    tol = tolerance(np.asarray(actual).dtype)
+    np.testing.assert_allclose(actual, expected, rtol=tol, atol=tol)
+
+
+# --- 1. The lecture's own numbers -------------------------------------------------------------
+
+@pytest.mark.parametrize("conv", CONVS)
+def test_lecture_valid_2x2_ones(conv):
+    out = conv(IMAGE, np.ones((2, 2, 1, 1), np.float32), strides=[1, 1, 1, 1], padding="VALID")
+    assert out.shape == (1, 2, 2, 1)
+    assert_close(out[0, :, :, 0], [[12, 16], [24, 28]])
+
+
+@pytest.mark.parametrize("conv", CONVS)
+def test_lecture_same_three_filters(conv):
+    filters = np.ones((2, 2, 1, 3), np.float32) * np.array([1, 10, -1], np.float32)
+    out = conv(IMAGE, filters, strides=[1, 1, 1, 1], padding="SAME")
+    assert out.shape == (1, 3, 3, 3)
+    base = np.array([[12, 16, 9], [24, 28, 15], [15, 17, 9]])
+    for k, scale in enumerate([1, 10, -1]):
+        assert_close(out[0, :, :, k], scale * base)
+
+
+@pytest.mark.parametrize("conv", CONVS)
+def test_lecture_5x5_two_kernels(conv):
+    out = conv(X5, K2, strides=[1, 1, 1, 1], padding="VALID")
+    assert out.shape == (1, 4, 4, 2)
+    assert_close(out[0, :, :, 0], [[10, 10, 6, 6], [12, 15, 13, 13], [7, 11, 16, 7], [10, 7, 4, 7]])
+    assert_close(out[0, :, :, 1], [[1.9, 2.2, 1.6, 2.0], [1.4, 2.2, 2.7, 1.7],
+                                   [1.7, 1.3, 1.3, 1.0], [0.6, 1.4, 1.5, 1.4]])
+    assert out[0, 0, 0, 0] == 2 * 2 + 1 * 3 + 1 * 0 + 3 * 1 == 10
+    assert_close(out[0, 3, 0, 1], 2 * .1 + 2 * .2 + 0 * .3 + 0 * .4)
+
+
+def test_cs231n_demo_shape():
+    x = np.random.default_rng(0).integers(0, 3, (1, 5, 5, 3)).astype(np.float64)
+    w = np.random.default_rng(1).integers(-1, 2, (3, 3, 3, 2)).astype(np.float64)
+    out = conv2d(x, w, 2, [[0, 0], [1, 1], [1, 1], [0, 0]])
+    assert out.shape == (1, 3, 3, 2)
+    # Top-left output of filter 0: the window covers padding on its top row and left column.
+    assert_close(out[0, 0, 0, 0], np.sum(x[0, :2, :2, :] * w[1:, 1:, :, 0]))
+
+
+@pytest.mark.parametrize("pool, same, valid", [
+    (max_pool2d, [[4, 3], [2, 1]], [[4]]),
+    (avg_pool2d, [[2.5, 2], [1.5, 1]], [[2.5]]),   # SAME divides by the real pixels only
+    (min_pool2d, [[1, 1], [1, 1]], [[1]]),
+])
+def test_lecture_pooling_2x2(pool, same, valid):
+    image = np.array([[[[4], [3]], [[2], [1]]]], dtype=np.float32)
+    out = pool(image, ksize=[1, 2, 2, 1], strides=[1, 1, 1, 1], padding="VALID")
+    assert out.shape == (1, 1, 1, 1)
+    assert_close(out[0, :, :, 0], valid)
+    out = pool(image, ksize=[1, 2, 2, 1], strides=[1, 1, 1, 1], padding="SAME")
+    assert out.shape == (1, 2, 2, 1)
+    assert_close(out[0, :, :, 0], same)
+
+
+def test_pool_same_border_ignores_padding_for_negative_values():
+    x = -np.arange(1.0, 10.0).reshape(1, 3, 3, 1)
+    assert max_pool2d(x, 2, 2, "SAME")[0, :, :, 0].tolist() == [[-1, -3], [-7, -9]]
+    assert min_pool2d(-x, 2, 2, "SAME")[0, :, :, 0].tolist() == [[1, 3], [7, 9]]
+
+
+# --- 2. Parametrized comparisons with tf.nn ---------------------------------------------------
+
+@pytest.mark.parametrize("conv", CONVS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape, kshape, strides, padding", [
+    ((2, 7, 7, 3), (3, 3, 3, 4), 1, "SAME"),
+    ((2, 7, 7, 3), (3, 3, 3, 4), 2, "VALID"),
+    ((1, 8, 6, 2), (2, 4, 2, 3), [2, 3], "SAME"),     # even, non-square kernel and strides
+    ((3, 5, 9, 1), (4, 2, 1, 2), [1, 3, 2, 1], "SAME"),
+    ((1, 6, 6, 2), (3, 3, 2, 2), 1, [[0, 0], [2, 0], [1, 3], [0, 0]]),
+    ((1, 28, 28, 1), (3, 3, 1, 5), [1, 2, 2, 1], "SAME"),   # the MNIST digit of chapter 5
+])
+def test_conv_matches_tensorflow(conv, dtype, shape, kshape, strides, padding):
+    rng = np.random.default_rng(42)
+    x = rng.standard_normal(shape).astype(dtype)
+    w = rng.standard_normal(kshape).astype(dtype)
+    expected = tf.nn.conv2d(x, w, strides=strides, padding=padding).numpy()
+    out = conv(x, w, strides, padding)
+    assert out.dtype == dtype and out.shape == expected.shape
+    assert_close(out, expected)
+
+
+@pytest.mark.parametrize("pool, tf_pool", [
+    (max_pool2d, tf.nn.max_pool2d),
+    (avg_pool2d, tf.nn.avg_pool2d),
+    (min_pool2d, lambda x, *args: -tf.nn.max_pool2d(-x, *args)),
+])
+@pytest.mark.parametrize("shape, ksize, strides, padding", [
+    ((1, 14, 14, 5), 2, 2, "SAME"),                   # the lecture's MNIST maps: 7x7x5
+    ((2, 7, 7, 3), 2, 2, "SAME"),
+    ((2, 7, 7, 3), 3, 2, "VALID"),
+    ((1, 5, 8, 2), [3, 2], [1, 3], "SAME"),
+    ((3, 6, 6, 1), [1, 3, 3, 1], [1, 1, 1, 1], "SAME"),
+])
+def test_pool_matches_tensorflow(pool, tf_pool, shape, ksize, strides, padding):
+    x = np.random.default_rng(7).standard_normal(shape).astype(np.float32)
+    expected = tf_pool(x, ksize, strides, padding).numpy()
+    out = pool(x, ksize, strides, padding)
+    assert out.shape == expected.shape
+    assert_close(out, expected)
+
+
+@pytest.mark.parametrize("strides", [2, [2], [2, 2], (2, 2), [1, 2, 2, 1], np.array([2, 2])])
+def test_strides_forms_agree(strides):
+    x = np.random.default_rng(0).standard_normal((1, 9, 9, 2))
+    w = np.random.default_rng(1).standard_normal((3, 3, 2, 2))
+    assert_close(conv2d(x, w, strides, "SAME"), conv2d(x, w, [1, 2, 2, 1], "SAME"))
+
+
+def test_integer_input_gives_float64_and_int_pool_keeps_dtype():
+    x = np.arange(1, 10).reshape(1, 3, 3, 1)
+    out = conv2d(x, np.ones((2, 2, 1, 1), int), 1, "VALID")
+    assert out.dtype == np.float64 and out[0, :, :, 0].tolist() == [[12, 16], [24, 28]]
+    assert max_pool2d(x, 2, 1, "SAME").dtype == x.dtype
+    assert max_pool2d(x.astype(np.uint8), 2, 2, "SAME")[0, :, :, 0].tolist() == [[5, 6], [8, 9]]
+    assert min_pool2d(x.astype(np.uint8), 2, 2, "SAME")[0, :, :, 0].tolist() == [[1, 3], [7, 9]]
+    assert avg_pool2d(x, 3, 1, "VALID").dtype == np.float64
+
+
+# --- 3. Hypothesis: every valid configuration ------------------------------------------------
+
+@st.composite
+def geometry(draw, max_channels=4):
+    """A valid (input shape, window, strides, padding) drawn so that the output is at least 1x1."""
+    n = draw(st.integers(1, 3))
+    c = draw(st.integers(1, max_channels))
+    kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    sh, sw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    padding = draw(st.sampled_from(["VALID", "SAME", "EXPLICIT"]))
+    pads = [[0, 0], [0, 0], [0, 0], [0, 0]]
+    if padding == "EXPLICIT":
+        pads[1] = [draw(st.integers(0, 2)), draw(st.integers(0, 2))]
+        pads[2] = [draw(st.integers(0, 2)), draw(st.integers(0, 2))]
+    low_h = max(1, kh - sum(pads[1])) if padding != "SAME" else 1
+    low_w = max(1, kw - sum(pads[2])) if padding != "SAME" else 1
+    h, w = draw(st.integers(low_h, low_h + 7)), draw(st.integers(low_w, low_w + 7))
+    return (n, h, w, c), (kh, kw), [sh, sw], (pads if padding == "EXPLICIT" else padding)
+
+
+def arrays(draw, dtype, shape):
+    width = 32 if dtype == np.float32 else 64
+    elements = st.floats(-10, 10, allow_nan=False, allow_infinity=False, width=width)
+    return draw(hnp.arrays(dtype, shape, elements=elements))
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=st.data(), dtype=st.sampled_from([np.float32, np.float64]))
+def test_conv_property_matches_tensorflow(data, dtype):
+    shape, (kh, kw), strides, padding = data.draw(geometry())
+    x = arrays(data.draw, dtype, shape)
+    w = arrays(data.draw, dtype, (kh, kw, shape[3], data.draw(st.integers(1, 4))))
+    x_before, w_before = x.copy(), w.copy()
+    x.flags.writeable = w.flags.writeable = False   # any write into the inputs would raise
+    expected = tf.nn.conv2d(x, w, strides=strides, padding=padding).numpy()
+    for conv in CONVS:
+        out = conv(x, w, strides, padding)
+        assert out.shape == expected.shape and out.dtype == dtype
+        # Sums of up to 4*4*4 products of values up to 10: scale the tolerance to the magnitude.
+        tol = tolerance(dtype)
+        np.testing.assert_allclose(out, expected, rtol=tol, atol=tol * 100)
+    np.testing.assert_array_equal(x, x_before)
+    np.testing.assert_array_equal(w, w_before)
+
+
+@pytest.mark.parametrize("pool, tf_pool", [
+    (max_pool2d, tf.nn.max_pool2d),
+    (avg_pool2d, tf.nn.avg_pool2d),
+    (min_pool2d, lambda x, *args: -tf.nn.max_pool2d(-x, *args)),
+])
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_pool_property_matches_tensorflow(pool, tf_pool, data):
+    shape, ksize, strides, padding = data.draw(geometry())
+    if not isinstance(padding, str):   # pools take only "VALID" and "SAME"
+        padding = "SAME"
+    if padding == "VALID":
+        shape = (shape[0], max(shape[1], ksize[0]), max(shape[2], ksize[1]), shape[3])
+    x = arrays(data.draw, np.float32, shape)
+    x.flags.writeable = False
+    expected = tf_pool(x, list(ksize), strides, padding).numpy()
+    out = pool(x, ksize, strides, padding)
+    assert out.shape == expected.shape
+    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-5)
+
+
+# --- Errors: what was received, what was expected, how to fix it ------------------------------
+
+@pytest.mark.parametrize("conv", CONVS)
+@pytest.mark.parametrize("x, w, strides, padding, error, match", [
+    (np.ones((3, 3, 1)), np.ones((2, 2, 1, 1)), 1, "VALID", ValueError,
+     r"rank 4 \(N, H, W, C\); received shape \(3, 3, 1\).*np.newaxis"),
+    (np.ones((1, 3, 3, 1)), np.ones((2, 2)), 1, "VALID", ValueError,
+     r"`filters` of rank 4 \(KH, KW, C, K\); received shape \(2, 2\)"),
+    (np.ones((1, 3, 3, 3)), np.ones((2, 2, 1, 4)), 1, "VALID", ValueError,
+     r"3 channel\(s\).*1 input channel\(s\).*filters.shape\[2\] == input.shape\[3\]"),
+    (np.ones((1, 3, 3, 1)), np.ones((2, 2, 1, 1)), 0, "VALID", ValueError,
+     r"`strides` entry to be a positive integer; received 0"),
+    (np.ones((1, 3, 3, 1)), np.ones((2, 2, 1, 1)), [1, 1, 1], "VALID", ValueError,
+     r"1, 2 or 4 elements.*received \[1, 1, 1\] \(3 elements\)"),
+    (np.ones((1, 3, 3, 1)), np.ones((2, 2, 1, 1)), [2, 1, 1, 1], "VALID", ValueError,
+     r"batch and channel entries must be 1"),
+    (np.ones((1, 3, 3, 1)), np.ones((2, 2, 1, 1)), 1.5, "VALID", TypeError,
+     r"`strides` to be an int or a list.*received 1.5 of type float"),
+    (np.ones((1, 3, 3, 1)), np.ones((2, 2, 1, 1)), 1, "same", ValueError,
+     r"received 'same'\. tf.nn spells it in capitals: padding='SAME'"),
+    (np.ones((1, 3, 3, 1)), np.ones((2, 2, 1, 1)), 1, "FULL", ValueError,
+     r"\"VALID\" or \"SAME\" or explicit pairs; received 'FULL'"),
+    (np.ones((1, 3, 3, 1)), np.ones((2, 2, 1, 1)), 1, [[0, 0], [1, 1], [1, 1]], ValueError,
+     r"four integer pairs"),
+    (np.ones((1, 3, 3, 1)), np.ones((2, 2, 1, 1)), 1, [[1, 0], [1, 1], [1, 1], [0, 0]], ValueError,
+     r"batch and channel pairs of explicit `padding` must be \[0, 0\]"),
+    (np.ones((1, 3, 3, 1)), np.ones((2, 2, 1, 1)), 1, [[0, 0], [-1, 1], [1, 1], [0, 0]], ValueError,
+     r"non-negative padding amounts"),
+    (np.ones((1, 2, 5, 1)), np.ones((3, 3, 1, 1)), 1, "VALID", ValueError,
+     r"larger than the input along the height: window 3, input 2 padded to 2.*output would be empty"),
+    (np.array([[[["a"]]]]), np.ones((1, 1, 1, 1)), 1, "VALID", TypeError,
+     r"`input` to hold real numbers.*received dtype <U1"),
+    (np.ones((1, 3, 3, 1), bool), np.ones((1, 1, 1, 1)), 1, "VALID", TypeError,
+     r"received dtype bool"),
+    (np.ones((1, 3, 3, 1)), np.ones((2, 2, 1, 1), complex), 1, "VALID", TypeError,
+     r"`filters` to hold real numbers.*complex128"),
+    (np.ones((1, 3, 3, 1)), np.ones((0, 2, 1, 1)), 1, "VALID", ValueError, r"non-empty"),
+])
+def test_conv_errors(conv, x, w, strides, padding, error, match):
+    with pytest.raises(error, match=match):
+        conv(x, w, strides, padding)
+
+
+@pytest.mark.parametrize("pool", POOLS)
+@pytest.mark.parametrize("x, ksize, strides, padding, error, match", [
+    (np.ones((2, 2)), 2, 2, "VALID", ValueError, r"rank 4 \(N, H, W, C\); received shape \(2, 2\)"),
+    (np.ones((1, 2, 2, 1)), 0, 1, "VALID", ValueError, r"`ksize` entry to be a positive integer"),
+    (np.ones((1, 2, 2, 1)), 2, [1, 2, 2], "VALID", ValueError, r"`strides` to have 1, 2 or 4"),
+    (np.ones((1, 2, 2, 1)), 3, 1, "VALID", ValueError, r"output would be empty"),
+    (np.ones((1, 2, 2, 1)), 2, 1, [[0, 0], [1, 1], [1, 1], [0, 0]], TypeError,
+     r"only supported by conv2d"),
+    (np.ones((1, 2, 2, 1)), 2, 1, "valid", ValueError, r"padding='VALID'"),
+    (np.ones((1, 2, 2, 1)), [2, 2.0], 1, "VALID", TypeError, r"`ksize` to contain integers"),
+])
+def test_pool_errors(pool, x, ksize, strides, padding, error, match):
+    with pytest.raises(error, match=match):
+        pool(x, ksize, strides, padding)

@@ -1,0 +1,42 @@
+import numpy as np
+import pytest
+
+from cnn_utils import show_feature_maps, show_image_values, show_kernels
+
+
+def test_feature_maps_grid_titles_and_colorbars():
+    maps = np.random.default_rng(0).standard_normal((1, 14, 14, 5))
+    fig = show_feature_maps(maps, titles=[f"f{k}" for k in range(5)], ncols=3, suptitle="maps")
+    images = [ax for ax in fig.axes if ax.images and ax.get_title()]
+    assert [ax.get_title() for ax in images] == ["f0", "f1", "f2", "f3", "f4"]
+    assert len(fig.axes) == 6 + 5          # a 2x3 grid (one cell left empty) and 5 colour bars
+    np.testing.assert_array_equal(images[2].images[0].get_array(), maps[0, :, :, 2])
+
+
+def test_feature_maps_accepts_hwk_and_2d():
+    assert len(show_feature_maps(np.zeros((4, 4, 2)), colorbar=False).axes) == 2
+    assert len(show_feature_maps(np.zeros((4, 4)), colorbar=False).axes) == 1
+
+
+def test_feature_maps_errors():
+    with pytest.raises(ValueError, match=r"received shape \(2, 4, 4, 1\).*maps\[0\]"):
+        show_feature_maps(np.zeros((2, 4, 4, 1)))
+    with pytest.raises(ValueError, match="received 2 maps but 1 titles"):
+        show_feature_maps(np.zeros((4, 4, 2)), titles=["a"])
+
+
+def test_kernels_one_row_per_channel():
+    fig = show_kernels(np.zeros((3, 3, 2, 4)), colorbar=False)
+    assert len(fig.axes) == 8
+    assert fig.axes[5].get_title() == "filter 1, ch 1"
+    with pytest.raises(ValueError, match=r"\(KH, KW, C, K\); received shape \(3, 3\)"):
+        show_kernels(np.zeros((3, 3)))
+
+
+def test_image_values_text_and_contrast():
+    ax = show_image_values(np.arange(1., 10.).reshape(1, 3, 3, 1), cmap="gray")
+    texts = ax.texts
+    assert [t.get_text() for t in texts] == [str(v) for v in range(1, 10)]
+    assert texts[0].get_color() == "white" and texts[-1].get_color() == "black"
+    with pytest.raises(ValueError, match=r"2-D image.*received shape \(2, 3, 3\)"):
+        show_image_values(np.zeros((2, 3, 3)))
