@@ -4,9 +4,10 @@ Every op mirrors its `tf.nn` counterpart (NHWC layout, TensorFlow's SAME padding
 move between this package and TensorFlow without translation.
 """
 
-from .data import MNIST_ENV_VAR, load_mnist
-from .ops import avg_pool2d, conv2d, conv2d_naive, max_pool2d, min_pool2d
-from .plotting import show_feature_maps, show_image_values, show_kernels
+from .data import MNIST_ENV_VAR, load_mnist, load_sample_image
+from .ops import avg_pool2d, conv2d, conv2d_naive, im2col, max_pool2d, min_pool2d
+from .notebook import show_source, source
+from .plotting import show_conv_steps, show_feature_maps, show_image_values, show_kernels
 from .shapes import conv_output_size, conv_param_count, padding_amounts, same_padding
 from .timing import best_time
 
@@ -20,12 +21,17 @@ __all__ = [
     "conv2d_naive",
     "conv_output_size",
     "conv_param_count",
+    "im2col",
     "load_mnist",
+    "load_sample_image",
     "max_pool2d",
     "min_pool2d",
     "padding_amounts",
     "same_padding",
+    "show_conv_steps",
     "show_feature_maps",
     "show_image_values",
     "show_kernels",
+    "show_source",
+    "source",
 ]

@@ -57,3 +57,35 @@ def load_mnist(path=None):
             )
         x_train, y_train, x_test, y_test = (data[key] for key in _KEYS)
     return (x_train, y_train), (x_test, y_test)
+
+
+def load_sample_image(downsample=1, grayscale=False):
+    """A colour photograph that ships with matplotlib: Grace Hopper, 600 x 512 pixels.
+
+    Nothing is downloaded: the file is part of every matplotlib installation.
+
+    Args:
+        downsample: int >= 1; averages each `downsample` x `downsample` block into one pixel
+            (4 gives 150 x 128), which keeps examples fast.
+        grayscale: if True, returns the luminance 0.299 R + 0.587 G + 0.114 B.
+
+    Returns:
+        float32 array with values in [0, 1], of shape (H, W, 3), or (H, W) when `grayscale`.
+
+    Example:
+        >>> load_sample_image(downsample=4).shape
+        (150, 128, 3)
+    """
+    from matplotlib import cbook
+    from matplotlib import pyplot as plt
+
+    from ._validation import positive_int
+
+    step = positive_int(downsample, "downsample", "load_sample_image")
+    image = plt.imread(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))
+    image = image.astype(np.float32) / 255.0
+    h, w = image.shape[0] // step * step, image.shape[1] // step * step
+    image = image[:h, :w].reshape(h // step, step, w // step, step, 3).mean(axis=(1, 3))
+    if grayscale:
+        image = image @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    return image.astype(np.float32)

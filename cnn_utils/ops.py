@@ -41,6 +41,21 @@ def _pads_and_output(op, in_hw, k_hw, strides, padding):
     return pads, tuple(out)
 
 
+def _prepare_input(op, input, k_hw, strides, padding, dtype=None):
+    """Validates input, strides and padding; returns the zero-padded input, strides and (OH, OW)."""
+    x = as_numeric_array(input, "input", op)
+    check_rank4(x, "input", op, "(N, H, W, C)", _ADD_AXES)
+    if 0 in x.shape[1:]:
+        raise ValueError(f"{op} expects non-empty `input` (H, W, C >= 1); received shape {x.shape}.")
+    stride_hw = spatial_pair(strides, "strides", op, "tf.nn.conv2d")
+    pads, out_hw = _pads_and_output(op, x.shape[1:3], k_hw, stride_hw,
+                                    padding_spec(padding, op, allow_explicit=True))
+    dtype = dtype or _float_dtype(x)
+    # np.pad always returns a new array, so the caller's input is never written to.
+    xp = np.pad(x.astype(dtype, copy=False), ((0, 0), pads[0], pads[1], (0, 0)))
+    return xp, stride_hw, out_hw
+
+
 def _prepare_conv(op, input, filters, strides, padding):
     """Validates conv2d's arguments; returns the padded input, the filters and the geometry."""
     x = as_numeric_array(input, "input", op)
@@ -48,11 +63,8 @@ def _prepare_conv(op, input, filters, strides, padding):
     check_rank4(x, "input", op, "(N, H, W, C)", _ADD_AXES)
     check_rank4(w, "filters", op, "(KH, KW, C, K)",
                 "A single 2-D kernel becomes (KH, KW, 1, 1) with kernel[:, :, np.newaxis, np.newaxis].")
-    if 0 in w.shape or 0 in x.shape[1:]:
-        raise ValueError(
-            f"{op} expects non-empty `input` (H, W, C >= 1) and `filters` (every axis >= 1); "
-            f"received input shape {x.shape} and filters shape {w.shape}."
-        )
+    if 0 in w.shape:
+        raise ValueError(f"{op} expects non-empty `filters` (every axis >= 1); received shape {w.shape}.")
     if x.shape[3] != w.shape[2]:
         raise ValueError(
             f"{op} expects `filters` of shape (KH, KW, C, K) whose C matches the input's channels; "
@@ -60,13 +72,50 @@ def _prepare_conv(op, input, filters, strides, padding):
             f"{w.shape[2]} input channel(s), shape {w.shape}. Make filters.shape[2] == "
             f"input.shape[3] (filters are (KH, KW, C, K), not (K, KH, KW, C))."
         )
-    stride_hw = spatial_pair(strides, "strides", op, "tf.nn.conv2d")
-    pads, out_hw = _pads_and_output(op, x.shape[1:3], w.shape[:2], stride_hw,
-                                    padding_spec(padding, op, allow_explicit=True))
     dtype = _float_dtype(x, w)
-    # np.pad always returns a new array, so the caller's input is never written to.
-    xp = np.pad(x.astype(dtype, copy=False), ((0, 0), pads[0], pads[1], (0, 0)))
+    xp, stride_hw, out_hw = _prepare_input(op, x, w.shape[:2], strides, padding, dtype)
     return xp, w.astype(dtype, copy=False), stride_hw, out_hw
+
+
+def _windows(xp, k_hw, stride_hw, out_hw):
+    """Every window of the padded input as a strided view (N, OH, OW, C, KH, KW): nothing is copied."""
+    view = sliding_window_view(xp, k_hw, axis=(1, 2))
+    return view[:, ::stride_hw[0], ::stride_hw[1]][:, :out_hw[0], :out_hw[1]]
+
+
+def _cols(xp, k_hw, stride_hw, out_hw):
+    """The windows copied, once, into a (N*OH*OW, KH*KW*C) matrix: the only copy im2col makes."""
+    n, c = xp.shape[0], xp.shape[3]
+    windows = _windows(xp, k_hw, stride_hw, out_hw).transpose(0, 1, 2, 4, 5, 3)  # (KH, KW, C) last
+    return windows.reshape(n * out_hw[0] * out_hw[1], k_hw[0] * k_hw[1] * c)
+
+
+def im2col(input, ksize, strides, padding):
+    """Lays every window of the input out as one row of a matrix ("image to columns").
+
+    Row ``n * OH * OW + i * OW + j`` holds the window of output pixel (n, i, j), flattened in the
+    order (KH, KW, C), the order of ``filters.reshape(KH * KW * C, K)``; so a convolution becomes
+    one matrix product: ``im2col(x, ...) @ filters.reshape(-1, K)``.
+
+    Args:
+        input: array of shape (N, H, W, C).
+        ksize: int or pair (KH, KW), or a sequence of 4 ints [1, KH, KW, 1]: the window size.
+        strides: int, or a sequence of 1, 2 or 4 ints.
+        padding: "VALID", "SAME" or explicit [[0, 0], [top, bottom], [left, right], [0, 0]].
+
+    Returns:
+        Array of shape (N * OH * OW, KH * KW * C).
+
+    Example:
+        >>> im2col(np.arange(1., 10.).reshape(1, 3, 3, 1), 2, 1, "VALID")
+        array([[1., 2., 4., 5.],
+               [2., 3., 5., 6.],
+               [4., 5., 7., 8.],
+               [5., 6., 8., 9.]])
+    """
+    k_hw = spatial_pair(ksize, "ksize", "im2col", "tf.nn.max_pool2d")
+    xp, stride_hw, out_hw = _prepare_input("im2col", input, k_hw, strides, padding)
+    return _cols(xp, k_hw, stride_hw, out_hw)
 
 
 def conv2d_naive(input, filters, strides, padding):
@@ -130,14 +179,12 @@ def conv2d(input, filters, strides, padding):
         array([[12., 16.],
                [24., 28.]])
     """
-    xp, w, (sh, sw), (oh, ow) = _prepare_conv("conv2d", input, filters, strides, padding)
-    n = xp.shape[0]
+    xp, w, stride_hw, (oh, ow) = _prepare_conv("conv2d", input, filters, strides, padding)
     kh, kw, c, k = w.shape
-    # im2col: a strided view puts every window side by side without copying; one reshape copies
-    # them into a (N*OH*OW, KH*KW*C) matrix, and a single BLAS matrix product does all the sums.
-    windows = sliding_window_view(xp, (kh, kw), axis=(1, 2))[:, ::sh, ::sw][:, :oh, :ow]
-    cols = windows.transpose(0, 1, 2, 4, 5, 3).reshape(n * oh * ow, kh * kw * c)
-    return (cols @ w.reshape(kh * kw * c, k)).reshape(n, oh, ow, k)
+    # Why it is fast: im2col copies every window once into a matrix, and then a single BLAS matrix
+    # product computes all N*OH*OW*K sums at once, in optimised, multi-threaded machine code.
+    cols = _cols(xp, (kh, kw), stride_hw, (oh, ow))
+    return (cols @ w.reshape(kh * kw * c, k)).reshape(xp.shape[0], oh, ow, k)
 
 
 def _pool(op, tf_name, input, ksize, strides, padding, kind):
@@ -147,26 +194,23 @@ def _pool(op, tf_name, input, ksize, strides, padding, kind):
         raise ValueError(f"{op} expects non-empty `input` (H, W, C >= 1); received shape {x.shape}.")
     k_hw = spatial_pair(ksize, "ksize", op, tf_name)
     s_hw = spatial_pair(strides, "strides", op, tf_name)
-    pads, (oh, ow) = _pads_and_output(op, x.shape[1:3], k_hw, s_hw,
-                                      padding_spec(padding, op, allow_explicit=False))
+    pads, out_hw = _pads_and_output(op, x.shape[1:3], k_hw, s_hw,
+                                    padding_spec(padding, op, allow_explicit=False))
     pad_width = ((0, 0), pads[0], pads[1], (0, 0))
-
-    def windows(a):  # (N, OH, OW, C, KH, KW), a strided view: nothing is copied
-        return sliding_window_view(a, k_hw, axis=(1, 2))[:, ::s_hw[0], ::s_hw[1]][:, :oh, :ow]
-
     if kind == "avg":
         dtype = _float_dtype(x)
-        total = windows(np.pad(x.astype(dtype, copy=False), pad_width)).sum(axis=(4, 5))
+        total = _windows(np.pad(x.astype(dtype, copy=False), pad_width), k_hw, s_hw, out_hw)
         # SAME averages only the real pixels of a border window: padded zeros are not counted.
         ones = np.pad(np.ones((1,) + x.shape[1:3] + (1,), dtype=dtype), pad_width)
-        return total / windows(ones).sum(axis=(4, 5))
+        count = _windows(ones, k_hw, s_hw, out_hw).sum(axis=(4, 5))
+        return total.sum(axis=(4, 5)) / count
     # The padded border must never win: -inf for max, +inf for min (the dtype's extremes for ints).
-    info = np.finfo(x.dtype) if np.issubdtype(x.dtype, np.floating) else np.iinfo(x.dtype)
+    floating = np.issubdtype(x.dtype, np.floating)
     if kind == "max":
-        fill = -np.inf if np.issubdtype(x.dtype, np.floating) else info.min
-        return windows(np.pad(x, pad_width, constant_values=fill)).max(axis=(4, 5))
-    fill = np.inf if np.issubdtype(x.dtype, np.floating) else info.max
-    return windows(np.pad(x, pad_width, constant_values=fill)).min(axis=(4, 5))
+        fill = -np.inf if floating else np.iinfo(x.dtype).min
+        return _windows(np.pad(x, pad_width, constant_values=fill), k_hw, s_hw, out_hw).max(axis=(4, 5))
+    fill = np.inf if floating else np.iinfo(x.dtype).max
+    return _windows(np.pad(x, pad_width, constant_values=fill), k_hw, s_hw, out_hw).min(axis=(4, 5))
 
 
 def max_pool2d(input, ksize, strides, padding):

@@ -139,3 +139,70 @@ def show_image_values(image, ax=None, cmap="gray", fmt="{:g}", title=None, fonts
     if title:
         ax.set_title(title)
     return ax
+
+
+def show_conv_steps(image, kernel, strides=1, padding="VALID", ncols=None, size=2.2):
+    """Draws every step of one filter sliding over a single-channel image.
+
+    One panel per output pixel: the (zero-padded) image with its values, the filter's window
+    outlined in red, and the output value that window gives, computed by `conv2d`.
+
+    Args:
+        image: 2-D array (H, W), or (1, H, W, 1).
+        kernel: 2-D array (KH, KW), or (KH, KW, 1, 1).
+        strides: int or pair, as in `conv2d`.
+        padding: "VALID", "SAME" or explicit pairs, as in `conv2d`.
+        ncols: panels per row (default: OW, one output row per figure row).
+        size: height of one panel in inches.
+
+    Returns:
+        The matplotlib Figure.
+
+    Example:
+        >>> fig = show_conv_steps(np.arange(1., 10.).reshape(3, 3), np.ones((2, 2)))
+        >>> [ax.get_title() for ax in fig.axes]
+        ['out[0, 0] = 12', 'out[0, 1] = 16', 'out[1, 0] = 24', 'out[1, 1] = 28']
+    """
+    from matplotlib.patches import Rectangle
+
+    from ._validation import padding_spec, spatial_pair
+    from .ops import conv2d
+    from .shapes import padding_amounts
+
+    x = np.squeeze(np.asarray(image, dtype=float))
+    w = np.squeeze(np.asarray(kernel, dtype=float))
+    if x.ndim != 2 or w.ndim != 2:
+        raise ValueError(
+            f"show_conv_steps expects a 2-D image and a 2-D kernel; received shapes "
+            f"{np.asarray(image).shape} and {np.asarray(kernel).shape}. Pick one channel first."
+        )
+    out = conv2d(x[np.newaxis, :, :, np.newaxis], w[:, :, np.newaxis, np.newaxis], strides, padding)
+    sh, sw = spatial_pair(strides, "strides", "show_conv_steps", "tf.nn.conv2d")
+    spec = padding_spec(padding, "show_conv_steps", allow_explicit=True)
+    if isinstance(spec, str):
+        pads = [padding_amounts(n, k, s, spec) for n, k, s in zip(x.shape, w.shape, (sh, sw))]
+    else:
+        pads = list(spec)
+    padded = np.pad(x, pads)
+    oh, ow = out.shape[1:3]
+    ncols = ncols or ow
+    nrows = -(-oh * ow // ncols)
+    cell = size / max(padded.shape)
+    fig, axes = plt.subplots(nrows, ncols, squeeze=False, constrained_layout=True,
+                             figsize=(ncols * cell * padded.shape[1] + 0.3 * ncols,
+                                      nrows * cell * padded.shape[0] + 0.4 * nrows))
+    for index, ax in enumerate(axes.flat):
+        if index >= oh * ow:
+            ax.set_axis_off()
+            continue
+        i, j = divmod(index, ow)
+        show_image_values(padded, ax=ax, cmap="Blues", fontsize=8)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if any(pads[0]) or any(pads[1]):  # the original image inside its zero padding
+            ax.add_patch(Rectangle((pads[1][0] - 0.5, pads[0][0] - 0.5), x.shape[1], x.shape[0],
+                                   fill=False, edgecolor="black", linestyle="--", linewidth=1))
+        ax.add_patch(Rectangle((j * sw - 0.5, i * sh - 0.5), w.shape[1], w.shape[0],
+                               fill=False, edgecolor="red", linewidth=2.5))
+        ax.set_title(f"out[{i}, {j}] = {out[0, i, j, 0]:.4g}", fontsize=9)
+    return fig

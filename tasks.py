@@ -1,0 +1,105 @@
+"""The book's two commands; they need nothing but python3.
+
+    python3 tasks.py book   # build the HTML book into _build/html
+    python3 tasks.py test   # every test: unit tests, doctests, notebooks (nbval), and the book build
+
+Both create the virtual environment .venv and install requirements.txt into it when it is missing
+or when requirements.txt or pyproject.toml changed since the last install.
+"""
+
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+import time
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".requirements.sha256"
+SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist.npz"
+
+
+def run(*command, env=None):
+    print("+", " ".join(str(part) for part in command), flush=True)
+    subprocess.run([str(part) for part in command], cwd=ROOT, env=env, check=True)
+
+
+def requirements_hash():
+    digest = hashlib.sha256()
+    for name in ("requirements.txt", "pyproject.toml"):
+        digest.update((ROOT / name).read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_environment():
+    """Creates .venv and installs the requirements when they are missing or out of date."""
+    started = time.perf_counter()
+    if not PYTHON.exists():
+        print(f"Creating the virtual environment {VENV} ...", flush=True)
+        venv.create(VENV, with_pip=True)
+    wanted = requirements_hash()
+    if not STAMP.exists() or STAMP.read_text().strip() != wanted:
+        run(PYTHON, "-m", "pip", "install", "--upgrade", "--quiet", "pip")
+        run(PYTHON, "-m", "pip", "install", "--quiet", "-r", ROOT / "requirements.txt")
+        STAMP.write_text(wanted + "\n")
+    print(f"[time] environment ready in {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def test_environment():
+    """Environment for tests and notebook execution: quiet TensorFlow, offline MNIST, no display."""
+    env = dict(os.environ)
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")     # no TensorFlow start-up log lines in outputs
+    env.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    env.setdefault("MPLBACKEND", "Agg")
+    env.setdefault("PYTHONHASHSEED", "0")
+    if "CNN_UTILS_MNIST_PATH" not in env and SHARED_MNIST.exists():
+        env["CNN_UTILS_MNIST_PATH"] = str(SHARED_MNIST)
+    return env
+
+
+def build_book():
+    """Builds the HTML book; a Sphinx warning fails the build (-n -W --keep-going)."""
+    started = time.perf_counter()
+    run(BIN / "jupyter-book", "build", ROOT, "--builder", "html", "-n", "-W", "--keep-going")
+    print(f"[time] book built in {time.perf_counter() - started:.1f} s: "
+          f"{ROOT / '_build' / 'html' / 'index.html'}", flush=True)
+
+
+def run_tests(extra):
+    started = time.perf_counter()
+    env = test_environment()
+    if "CNN_UTILS_MNIST_PATH" not in env:
+        sys.exit("Set CNN_UTILS_MNIST_PATH to an mnist.npz file: the tests never download MNIST.")
+    try:
+        run(PYTHON, "-m", "pytest", "tests", "cnn_utils", "book",
+            "--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg",
+            *extra, env=env)
+    finally:
+        print(f"[time] tests ran in {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["book", "test"])
+    parser.add_argument("pytest_args", nargs=argparse.REMAINDER,
+                        help="extra arguments for pytest (test only)")
+    args = parser.parse_args()
+    ensure_environment()
+    try:
+        if args.command == "book":
+            build_book()
+        else:
+            build_book()
+            run_tests(args.pytest_args)
+    except subprocess.CalledProcessError as error:
+        sys.exit(error.returncode)
+
+
+if __name__ == "__main__":
+    main()
