@@ -1,4 +1,4 @@
-"""Set-up for every test, doctest and notebook: quiet TensorFlow, headless matplotlib, offline MNIST."""
+"""Set-up for every test, doctest and notebook: quiet TensorFlow and offline MNIST."""
 
 import os
 
@@ -6,7 +6,6 @@ import os
 # log lines and no oneDNN notice in any output.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 # MNIST is read from the offline copy beside the project, never downloaded during tests. The test
 # command sets this already; the default lets a bare `pytest` in a checkout do the same.

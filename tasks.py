@@ -3,6 +3,10 @@
     python3 tasks.py book   # build the HTML book into _build/html
     python3 tasks.py test   # every test: unit tests, doctests, notebooks (nbval), and the book build
 
+and, for contributors:
+
+    python3 tasks.py execute book/chapters/04_convolution.ipynb   # re-execute, store the outputs
+
 Both create the virtual environment .venv and install requirements.txt into it when it is missing
 or when requirements.txt or pyproject.toml changed since the last install.
 """
@@ -55,7 +59,6 @@ def test_environment():
     env = dict(os.environ)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")     # no TensorFlow start-up log lines in outputs
     env.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-    env.setdefault("MPLBACKEND", "Agg")
     env.setdefault("PYTHONHASHSEED", "0")
     if "CNN_UTILS_MNIST_PATH" not in env and SHARED_MNIST.exists():
         env["CNN_UTILS_MNIST_PATH"] = str(SHARED_MNIST)
@@ -83,20 +86,43 @@ def run_tests(extra):
         print(f"[time] tests ran in {time.perf_counter() - started:.1f} s", flush=True)
 
 
+def execute(notebooks):
+    """Re-executes notebooks in place, top to bottom, in the environment nbval uses."""
+    if not notebooks:
+        notebooks = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "book").rglob("*.ipynb")
+                           if ".ipynb_checkpoints" not in p.parts)
+    code = (
+        "import sys, time, nbformat\n"
+        "from pathlib import Path\n"
+        "from nbclient import NotebookClient\n"
+        "for name in sys.argv[1:]:\n"
+        "    path = Path(name).resolve()\n"
+        "    nb = nbformat.read(path, as_version=4)\n"
+        "    started = time.perf_counter()\n"
+        "    NotebookClient(nb, timeout=1200, kernel_name='python3', record_timing=False,\n"
+        "                   resources={'metadata': {'path': str(path.parent)}}).execute()\n"
+        "    nbformat.write(nb, path)\n"
+        "    print(f'[time] {name}: {time.perf_counter() - started:.1f} s', flush=True)\n"
+    )
+    run(PYTHON, "-c", code, *notebooks, env=test_environment())
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["book", "test"])
-    parser.add_argument("pytest_args", nargs=argparse.REMAINDER,
-                        help="extra arguments for pytest (test only)")
+    parser.add_argument("command", choices=["book", "test", "execute"])
+    parser.add_argument("args", nargs=argparse.REMAINDER,
+                        help="test: extra arguments for pytest; execute: notebooks (default: all)")
     args = parser.parse_args()
     ensure_environment()
     try:
         if args.command == "book":
             build_book()
+        elif args.command == "execute":
+            execute(args.args)
         else:
             build_book()
-            run_tests(args.pytest_args)
+            run_tests(args.args)
     except subprocess.CalledProcessError as error:
         sys.exit(error.returncode)
 

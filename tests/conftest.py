@@ -1,5 +1,8 @@
+import matplotlib
 import numpy as np
 import pytest
+
+matplotlib.use("Agg")  # the unit tests draw off screen (notebook kernels keep their inline backend)
 
 
 def tolerance(dtype):
