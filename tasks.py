@@ -6,6 +6,7 @@
 and, for contributors:
 
     python3 tasks.py execute book/chapters/04_convolution.ipynb   # re-execute, store the outputs
+    python3 tasks.py bench [--quick] [--write]                     # benchmarks (not a test)
 
 Both create the virtual environment .venv and install requirements.txt into it when it is missing
 or when requirements.txt or pyproject.toml changed since the last install.
@@ -110,9 +111,10 @@ def execute(notebooks):
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["book", "test", "execute"])
+    parser.add_argument("command", choices=["book", "test", "execute", "bench"])
     parser.add_argument("args", nargs=argparse.REMAINDER,
-                        help="test: extra arguments for pytest; execute: notebooks (default: all)")
+                        help="test: extra arguments for pytest; execute: notebooks (default: all); "
+                             "bench: --quick, --write")
     args = parser.parse_args()
     ensure_environment()
     try:
@@ -120,6 +122,8 @@ def main():
             build_book()
         elif args.command == "execute":
             execute(args.args)
+        elif args.command == "bench":
+            run(PYTHON, "-m", "benchmarks.run", *args.args, env=test_environment())
         else:
             build_book()
             run_tests(args.args)

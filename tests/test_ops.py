@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from cnn_utils import avg_pool2d, conv2d, conv2d_naive, max_pool2d, min_pool2d
+from cnn_utils import avg_pool2d, conv2d, conv2d_naive, im2col, max_pool2d, min_pool2d
 
 from .conftest import tolerance
 
@@ -273,3 +273,22 @@ def test_conv_errors(conv, x, w, strides, padding, error, match):
 def test_pool_errors(pool, x, ksize, strides, padding, error, match):
     with pytest.raises(error, match=match):
         pool(x, ksize, strides, padding)
+
+
+# --- im2col -----------------------------------------------------------------------------------
+
+def test_im2col_rows_are_windows_and_conv_is_one_product():
+    cols = im2col(IMAGE, 2, 1, "VALID")
+    np.testing.assert_array_equal(cols, [[1, 2, 4, 5], [2, 3, 5, 6], [4, 5, 7, 8], [5, 6, 8, 9]])
+    x = np.random.default_rng(3).standard_normal((2, 6, 5, 3))
+    w = np.random.default_rng(4).standard_normal((3, 2, 3, 4))
+    cols = im2col(x, (3, 2), [2, 1], "SAME")
+    assert cols.shape == (2 * 3 * 5, 3 * 2 * 3)
+    assert_close((cols @ w.reshape(-1, 4)).reshape(2, 3, 5, 4), conv2d(x, w, [2, 1], "SAME"))
+
+
+def test_im2col_errors():
+    with pytest.raises(ValueError, match="rank 4"):
+        im2col(np.ones((3, 3)), 2, 1, "VALID")
+    with pytest.raises(ValueError, match="output would be empty"):
+        im2col(np.ones((1, 2, 2, 1)), 3, 1, "VALID")

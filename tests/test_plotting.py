@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from cnn_utils import show_feature_maps, show_image_values, show_kernels
+from cnn_utils import show_conv_steps, show_feature_maps, show_image_values, show_kernels
 
 
 def test_feature_maps_grid_titles_and_colorbars():
@@ -40,3 +40,24 @@ def test_image_values_text_and_contrast():
     assert texts[0].get_color() == "white" and texts[-1].get_color() == "black"
     with pytest.raises(ValueError, match=r"2-D image.*received shape \(2, 3, 3\)"):
         show_image_values(np.zeros((2, 3, 3)))
+
+
+def test_conv_steps_titles_windows_and_padding():
+    from matplotlib.patches import Rectangle
+
+    image = np.arange(1., 10.).reshape(3, 3)
+    fig = show_conv_steps(image, np.ones((2, 2)), strides=1, padding="SAME")
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles[:3] == ["out[0, 0] = 12", "out[0, 1] = 16", "out[0, 2] = 9"]
+    assert len(titles) == 9
+    last = fig.axes[8]
+    red = [p for p in last.patches if isinstance(p, Rectangle) and p.get_edgecolor()[0] == 1.0]
+    assert red[0].get_xy() == (1.5, 1.5)            # the window of out[2, 2] starts at row 2, col 2
+    assert last.images[0].get_array().shape == (4, 4)  # SAME pads one row and column (bottom/right)
+    fig = show_conv_steps(np.zeros((5, 5)), np.ones((2, 2)), strides=2)
+    assert len([ax for ax in fig.axes if ax.get_title()]) == 4
+
+
+def test_conv_steps_errors():
+    with pytest.raises(ValueError, match=r"2-D image and a 2-D kernel.*\(2, 3, 3\)"):
+        show_conv_steps(np.zeros((2, 3, 3)), np.ones((2, 2)))
