@@ -4,34 +4,74 @@ Every op mirrors its `tf.nn` counterpart (NHWC layout, TensorFlow's SAME padding
 move between this package and TensorFlow without translation.
 """
 
-from .data import MNIST_ENV_VAR, load_mnist, load_sample_image
+from .animation import ConvStep, animate_conv, conv_trace
+from .architecture import LayerRow, LayerTable, layer_table, show_shape_flow, side_by_side
+from .data import MNIST_ENV_VAR, load_mnist, load_sample_image, to_conv_input
+from .demo import (MNIST_DEMO_SEED, mnist_demo_feature_maps, mnist_demo_filters,
+                   mnist_demo_image)
+from .filters import HORIZONTAL_EDGE_MASK, SOBEL_X, SOBEL_Y, VERTICAL_EDGE_MASK, stack_kernels
+from .history import (HUMAN_TOP5_ERROR, HUMAN_TOP5_SOURCE, ILSVRC_DATASET, ILSVRC_RESULTS,
+                      ilsvrc_winners, plot_depth, plot_top5_errors)
+from .models import ALEXNET_LAYERS, alexnet, draw_alexnet_two_gpu, lenet5
 from .ops import avg_pool2d, conv2d, conv2d_naive, im2col, max_pool2d, min_pool2d
 from .notebook import show_source, source
 from .plotting import show_conv_steps, show_feature_maps, show_image_values, show_kernels
+from .pool_plots import pool_windows, show_pooling
 from .shapes import conv_output_size, conv_param_count, padding_amounts, same_padding
 from .timing import best_time
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ALEXNET_LAYERS",
+    "ConvStep",
+    "HORIZONTAL_EDGE_MASK",
+    "HUMAN_TOP5_ERROR",
+    "HUMAN_TOP5_SOURCE",
+    "ILSVRC_DATASET",
+    "ILSVRC_RESULTS",
+    "LayerRow",
+    "LayerTable",
+    "MNIST_DEMO_SEED",
     "MNIST_ENV_VAR",
+    "SOBEL_X",
+    "SOBEL_Y",
+    "VERTICAL_EDGE_MASK",
+    "alexnet",
+    "animate_conv",
     "avg_pool2d",
     "best_time",
     "conv2d",
     "conv2d_naive",
     "conv_output_size",
     "conv_param_count",
+    "conv_trace",
+    "draw_alexnet_two_gpu",
+    "ilsvrc_winners",
     "im2col",
+    "layer_table",
+    "lenet5",
     "load_mnist",
     "load_sample_image",
     "max_pool2d",
     "min_pool2d",
+    "mnist_demo_feature_maps",
+    "mnist_demo_filters",
+    "mnist_demo_image",
     "padding_amounts",
+    "plot_depth",
+    "plot_top5_errors",
+    "pool_windows",
     "same_padding",
     "show_conv_steps",
     "show_feature_maps",
     "show_image_values",
     "show_kernels",
+    "show_pooling",
+    "show_shape_flow",
     "show_source",
+    "side_by_side",
     "source",
+    "stack_kernels",
+    "to_conv_input",
 ]

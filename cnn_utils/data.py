@@ -89,3 +89,50 @@ def load_sample_image(downsample=1, grayscale=False):
     if grayscale:
         image = image @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
     return image.astype(np.float32)
+
+
+def to_conv_input(images):
+    """Turns grayscale uint8 images (N, H, W), as `load_mnist` returns them, into Conv2D input.
+
+    Adds the channel axis of Keras's default layout, channels_last, and scales the pixel values
+    0..255 to 0..1: the same as ``images.reshape(-1, H, W, 1).astype("float32") / 255``. The input
+    is not modified.
+
+    Args:
+        images: uint8 array of shape (N, H, W), e.g. MNIST's x_train of shape (60000, 28, 28).
+
+    Returns:
+        float32 array of shape (N, H, W, 1) with values in [0, 1].
+
+    Raises:
+        TypeError: if `images` is not uint8 (already scaled, or not pixel values at all).
+        ValueError: if `images` is not 3-D (N, H, W).
+
+    Example:
+        >>> x = to_conv_input(np.array([[[0, 255], [51, 102]]], dtype=np.uint8))
+        >>> x.shape, x.dtype
+        ((1, 2, 2, 1), dtype('float32'))
+        >>> x[0, :, :, 0]
+        array([[0. , 1. ],
+               [0.2, 0.4]], dtype=float32)
+    """
+    op = "to_conv_input"
+    array = np.asarray(images)
+    if array.dtype != np.uint8:
+        raise TypeError(
+            f"{op} expects uint8 pixel values 0..255 of shape (N, H, W); received dtype "
+            f"{array.dtype}. Pass the arrays load_mnist returns; if the images are already scaled "
+            f"to [0, 1], add the channel axis only: images[..., np.newaxis]."
+        )
+    if array.ndim != 3:
+        if array.ndim == 2:
+            fix = "For a single image add the batch axis first: images[np.newaxis]."
+        elif array.ndim == 4 and array.shape[-1] == 1:
+            fix = "It already has a channel axis; pass images[..., 0], or just scale it: images / 255."
+        else:
+            fix = "Pass a stack of grayscale images such as MNIST's x_train."
+        raise ValueError(
+            f"{op} expects images of rank 3 (N, H, W); received shape {array.shape} "
+            f"(rank {array.ndim}). {fix}"
+        )
+    return (array.astype(np.float32) / np.float32(255.0))[..., np.newaxis]

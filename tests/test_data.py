@@ -57,3 +57,52 @@ def test_without_a_file_it_asks_keras(monkeypatch):
     monkeypatch.delenv(MNIST_ENV_VAR)
     monkeypatch.setattr(tf.keras.datasets.mnist, "load_data", lambda: sentinel)
     assert load_mnist() is sentinel
+
+
+# to_conv_input ------------------------------------------------------------------------------------
+
+from cnn_utils import to_conv_input  # noqa: E402
+
+
+def test_to_conv_input_on_mnist_matches_the_keras_recipe():
+    (x_train, _), _ = load_mnist()
+    images = x_train[:100]
+    before = images.copy()
+    x = to_conv_input(images)
+    assert x.shape == (100, 28, 28, 1) and x.dtype == np.float32
+    expected = images.reshape(-1, 28, 28, 1).astype("float32") / 255
+    np.testing.assert_allclose(x, expected, rtol=0, atol=1e-7)
+    assert x.min() == 0.0 and x.max() == 1.0
+    np.testing.assert_array_equal(images, before)  # the input is not modified
+
+
+def test_to_conv_input_scales_every_pixel_value():
+    pixels = np.arange(256, dtype=np.uint8).reshape(1, 16, 16)
+    x = to_conv_input(pixels)
+    np.testing.assert_allclose(x[0, :, :, 0], pixels[0] / 255.0, rtol=1e-6)
+    assert x[0, 0, 0, 0] == 0.0 and x[0, -1, -1, 0] == 1.0
+
+
+def test_to_conv_input_returns_a_new_array():
+    images = np.zeros((2, 3, 4), dtype=np.uint8)
+    x = to_conv_input(images)
+    assert x.shape == (2, 3, 4, 1)
+    x[...] = 1.0
+    assert images.max() == 0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64, bool])
+def test_to_conv_input_rejects_other_dtypes(dtype):
+    with pytest.raises(TypeError, match=f"uint8.*received dtype {np.dtype(dtype).name}"):
+        to_conv_input(np.zeros((2, 28, 28), dtype=dtype))
+
+
+@pytest.mark.parametrize("shape, hint", [
+    ((28, 28), r"images\[np.newaxis\]"),
+    ((2, 28, 28, 1), "already has a channel axis"),
+    ((2, 28, 28, 3), "stack of grayscale images"),
+    ((784,), "stack of grayscale images"),
+])
+def test_to_conv_input_rejects_other_ranks(shape, hint):
+    with pytest.raises(ValueError, match=rf"rank 3 \(N, H, W\); received shape .*{hint}"):
+        to_conv_input(np.zeros(shape, dtype=np.uint8))

@@ -1,0 +1,190 @@
+"""The ILSVRC results the book cites, kept as data in one place, with their sources and two charts.
+
+Every number here comes from the publication named in its `source`; charts and chapters read them
+from this module and never type them again.
+"""
+
+from dataclasses import dataclass
+from typing import Optional
+
+import matplotlib.pyplot as plt
+
+RUSSAKOVSKY_2015 = ("Russakovsky et al., ImageNet Large Scale Visual Recognition Challenge, "
+                    "IJCV 115(3), 2015")
+
+
+@dataclass(frozen=True)
+class IlsvrcResult:
+    """One entry of the ILSVRC image classification task.
+
+    Attributes:
+        year: int, the year of the challenge.
+        team: str, the team's name in the results.
+        model: str, the method or network.
+        top5_error: float, top-5 error on the test set, in percent.
+        cnn: bool, whether the method is a convolutional network (False: hand-crafted features and
+            a shallow classifier).
+        layers: int or None, the network's depth in weight layers (convolutional and dense), as the
+            paper counts it; None for the shallow methods and for ensembles of different networks.
+        rank: int, the place in that year's classification task (1 = winner).
+        source: str, the publication the numbers come from.
+    """
+
+    year: int
+    team: str
+    model: str
+    top5_error: float
+    cnn: bool
+    layers: Optional[int]
+    rank: int
+    source: str
+
+
+@dataclass(frozen=True)
+class IlsvrcDataset:
+    """Size of the ILSVRC classification data (the same 1000 classes from 2012 to 2017).
+
+    Attributes:
+        classes: int, number of classes.
+        train_images, val_images, test_images: int, images in each split.
+        source: str, where the numbers come from.
+    """
+
+    classes: int
+    train_images: int
+    val_images: int
+    test_images: int
+    source: str
+
+
+ILSVRC_DATASET = IlsvrcDataset(classes=1000, train_images=1_281_167, val_images=50_000,
+                               test_images=100_000, source=RUSSAKOVSKY_2015 + ", Table 2")
+
+# Top-5 error of one trained human annotator on 1,500 test images (Russakovsky et al., Sec. 6.4).
+HUMAN_TOP5_ERROR = 5.1
+HUMAN_TOP5_SOURCE = RUSSAKOVSKY_2015 + ", Section 6.4"
+
+# Every winner of the classification task, plus two runners-up the book discusses. The errors are
+# those of the entries trained on the challenge's data alone: AlexNet's 16.4% became 15.3% with
+# extra pre-training on a larger ImageNet release, Clarifai's 11.7% became 11.2%.
+ILSVRC_RESULTS = (
+    # year, team, model, top-5 error (%), CNN?, weight layers, rank, source
+    IlsvrcResult(2010, "NEC-UIUC", "SIFT/LBP + sparse coding + SVM", 28.2, False, None, 1,
+                 RUSSAKOVSKY_2015),
+    IlsvrcResult(2011, "XRCE", "Fisher vectors + SVM", 25.8, False, None, 1, RUSSAKOVSKY_2015),
+    IlsvrcResult(2012, "SuperVision", "AlexNet", 16.4, True, 8, 1,
+                 "Krizhevsky, Sutskever & Hinton, ImageNet Classification with Deep "
+                 "Convolutional Neural Networks, NIPS 2012"),
+    IlsvrcResult(2012, "ISI", "Fisher vectors", 26.2, False, None, 2,
+                 "Krizhevsky, Sutskever & Hinton, NIPS 2012 (the second-best entry)"),
+    IlsvrcResult(2013, "Clarifai", "ZFNet", 11.7, True, 8, 1,
+                 "Zeiler & Fergus, Visualizing and Understanding Convolutional Networks, "
+                 "ECCV 2014; " + RUSSAKOVSKY_2015),
+    IlsvrcResult(2014, "GoogLeNet", "GoogLeNet", 6.7, True, 22, 1,
+                 "Szegedy et al., Going Deeper with Convolutions, CVPR 2015"),
+    IlsvrcResult(2014, "VGG", "VGG-19", 7.3, True, 19, 2,
+                 "Simonyan & Zisserman, Very Deep Convolutional Networks for Large-Scale "
+                 "Image Recognition, ICLR 2015"),
+    IlsvrcResult(2015, "MSRA", "ResNet", 3.57, True, 152, 1,
+                 "He, Zhang, Ren & Sun, Deep Residual Learning for Image Recognition, CVPR 2016"),
+    IlsvrcResult(2016, "Trimps-Soushen", "ensemble (Inception, ResNet, Wide ResNet)", 2.99, True,
+                 None, 1,
+                 "ILSVRC 2016 results, https://image-net.org/challenges/LSVRC/2016/results"),
+    IlsvrcResult(2017, "WMW", "SENet", 2.25, True, None, 1,
+                 "Hu, Shen & Sun, Squeeze-and-Excitation Networks, CVPR 2018"),
+)
+
+
+def ilsvrc_winners():
+    """The winners of the classification task, one per year from 2010 to 2017.
+
+    Returns:
+        Tuple of `IlsvrcResult`, in increasing year.
+
+    Example:
+        >>> [(r.year, r.model, r.top5_error) for r in ilsvrc_winners()][2]
+        (2012, 'AlexNet', 16.4)
+    """
+    return tuple(r for r in ILSVRC_RESULTS if r.rank == 1)
+
+
+def _new_axes(ax, figsize):
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize, constrained_layout=True)
+    elif not isinstance(ax, plt.Axes):
+        raise TypeError(
+            f"expected `ax` to be a matplotlib Axes or None; received {type(ax).__name__}. "
+            f"Pass ax=None for a new figure, or one from plt.subplots()."
+        )
+    return ax
+
+
+def plot_top5_errors(ax=None):
+    """Bar chart of the winners' top-5 error by year, with the human-level line.
+
+    Shallow methods (hand-crafted features) are grey, convolutional networks blue.
+
+    Args:
+        ax: optional matplotlib Axes to draw into; a new figure is made otherwise.
+
+    Returns:
+        The matplotlib Axes.
+
+    Example:
+        >>> ax = plot_top5_errors()
+        >>> [float(bar.get_height()) for bar in ax.patches][:3]
+        [28.2, 25.8, 16.4]
+    """
+    from matplotlib.patches import Patch
+
+    ax = _new_axes(ax, (8, 4.2))
+    winners = ilsvrc_winners()
+    colours = {False: "tab:gray", True: "tab:blue"}
+    bars = ax.bar(range(len(winners)), [r.top5_error for r in winners], width=0.7,
+                  color=[colours[r.cnn] for r in winners])
+    for bar, r in zip(bars, winners):
+        ax.annotate(f"{r.top5_error:g}", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                    xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", zorder=3,
+                    bbox=dict(facecolor="white", edgecolor="none", pad=0.5))
+    human = ax.axhline(HUMAN_TOP5_ERROR, color="tab:red", linestyle="--", linewidth=1.5)
+    # the network's name where there is one, otherwise the team's
+    names = [r.model if r.cnn and not r.model.startswith("ensemble") else r.team for r in winners]
+    ax.set_xticks(range(len(winners)))
+    ax.set_xticklabels([f"{r.year}\n{name}" for r, name in zip(winners, names)], fontsize=9)
+    ax.set_ylabel("top-5 error (%)")
+    ax.set_ylim(0, max(r.top5_error for r in winners) * 1.15)
+    ax.set_title("ILSVRC classification: the winners' top-5 error")
+    ax.legend([Patch(color=colours[False]), Patch(color=colours[True]), human],
+              ["shallow (hand-crafted features)", "convolutional network",
+               f"human ({HUMAN_TOP5_ERROR:g}%, Russakovsky et al. 2015)"], loc="upper right")
+    return ax
+
+
+def plot_depth(ax=None):
+    """Bar chart of the depth (weight layers) of the networks in `ILSVRC_RESULTS`, by year.
+
+    Args:
+        ax: optional matplotlib Axes to draw into; a new figure is made otherwise.
+
+    Returns:
+        The matplotlib Axes.
+
+    Example:
+        >>> ax = plot_depth()
+        >>> [int(bar.get_height()) for bar in ax.patches]
+        [8, 8, 19, 22, 152]
+    """
+    ax = _new_axes(ax, (7, 3.8))
+    nets = sorted((r for r in ILSVRC_RESULTS if r.layers is not None),
+                  key=lambda r: (r.year, r.layers))
+    bars = ax.bar(range(len(nets)), [r.layers for r in nets], color="tab:blue", width=0.6)
+    for bar, r in zip(bars, nets):
+        ax.annotate(f"{r.layers} layers\n{r.top5_error:g}%",
+                    (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                    xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=9)
+    ax.set_xticks(range(len(nets)))
+    ax.set_xticklabels([f"{r.model}\n{r.year}" + (" (2nd)" if r.rank == 2 else "") for r in nets])
+    ax.set_ylabel("weight layers")
+    ax.set_ylim(0, max(r.layers for r in nets) * 1.25)
+    ax.set_title("ILSVRC networks: depth and top-5 error")
+    return ax

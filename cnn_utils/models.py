@@ -1,0 +1,269 @@
+"""Classic CNNs as untrained Keras models: LeNet-5, AlexNet, and AlexNet's two-GPU layout.
+
+Building a model only creates its layers and randomly initialised weights: nothing is downloaded or
+trained, so the layer tables and parameter counts are ready at once. Every layer has an explicit
+name, so `model.summary()` prints the same table on every run. Keras is imported inside the
+functions: the rest of `cnn_utils` works without TensorFlow.
+"""
+
+from dataclasses import dataclass
+
+import matplotlib.pyplot as plt
+
+from ._validation import positive_int
+from .shapes import conv_output_size
+
+
+@dataclass(frozen=True)
+class AlexNetLayer:
+    """One weight layer of AlexNet as Krizhevsky et al. (2012) describe it.
+
+    Attributes:
+        name: str, the layer's name ("conv1" ... "fc8").
+        size: int, filters (convolution) or units (dense) of both GPUs together.
+        kernel: int F of an F x F filter; 0 for a dense layer.
+        stride: int, the convolution's stride.
+        padding: "valid" or "same", as Keras spells it.
+        pool: bool, whether 3x3 max pooling with stride 2 follows.
+        groups: int, 2 when each GPU's half of the layer reads only the maps on its own GPU,
+            1 when it reads the whole previous layer (the image, or both GPUs' maps).
+    """
+
+    name: str
+    size: int
+    kernel: int = 0
+    stride: int = 1
+    padding: str = "same"
+    pool: bool = False
+    groups: int = 1
+
+
+# The eight weight layers. groups=2 marks the layers whose GPUs do not talk to each other.
+ALEXNET_LAYERS = (
+    AlexNetLayer("conv1", 96, kernel=11, stride=4, padding="valid", pool=True),
+    AlexNetLayer("conv2", 256, kernel=5, pool=True, groups=2),
+    AlexNetLayer("conv3", 384, kernel=3),                 # reads both GPUs' conv2 maps
+    AlexNetLayer("conv4", 384, kernel=3, groups=2),
+    AlexNetLayer("conv5", 256, kernel=3, pool=True, groups=2),
+    AlexNetLayer("fc6", 4096),                            # dense: reads everything
+    AlexNetLayer("fc7", 4096),
+    AlexNetLayer("fc8", 1000),                            # the classes (num_classes)
+)
+
+
+def _check_model_args(op, input_shape, num_classes, steps):
+    """Validates the arguments and that the image survives `steps` of (kernel, stride, padding)."""
+    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
+        raise ValueError(
+            f"{op} expects `input_shape` to be (height, width, channels); received "
+            f"{input_shape!r}. Leave out the batch axis, e.g. input_shape=(32, 32, 1)."
+        )
+    height, width, channels = (positive_int(v, f"input_shape[{i}]", op)
+                               for i, v in enumerate(input_shape))
+    positive_int(num_classes, "num_classes", op)
+
+    def survives(size):
+        try:
+            for kernel, stride, padding in steps:
+                size = conv_output_size(size, kernel, stride, padding)
+        except ValueError:
+            return False
+        return True
+
+    if not (survives(height) and survives(width)):
+        smallest = next(n for n in range(1, 10_000) if survives(n))
+        raise ValueError(
+            f"{op} needs an image of at least {smallest}x{smallest} pixels, or its feature maps "
+            f"shrink to nothing; received input_shape {tuple(input_shape)}. Resize or pad the "
+            f"images, e.g. to the default input_shape."
+        )
+    return height, width, channels
+
+
+def _alexnet_steps():
+    """(kernel, stride, padding) of every AlexNet layer that shrinks the maps, for the size checks."""
+    steps = []
+    for spec in ALEXNET_LAYERS:
+        if spec.kernel:
+            steps.append((spec.kernel, spec.stride, spec.padding.upper()))
+        if spec.pool:
+            steps.append((3, 2, "VALID"))
+    return steps
+
+
+def lenet5(input_shape=(32, 32, 1), num_classes=10, activation="tanh"):
+    """LeNet-5 (LeCun et al., 1998) in the form Keras books build it.
+
+    C1: 6 filters 5x5, S2: 2x2 average pooling, C3: 16 filters 5x5, S4: 2x2 average pooling,
+    C5: 120 units, F6: 84 units, output: `num_classes` units with softmax. The paper's C5 is a 5x5
+    convolution over S4's 5x5 maps, the same as a dense layer on the flattened maps. Unlike the
+    paper, C3 connects every S4 map to every filter, the pooling has no trainable weights and the
+    output is a softmax rather than RBF units.
+
+    Args:
+        input_shape: (height, width, channels) of one image; LeCun padded MNIST's 28x28 to 32x32.
+        num_classes: int, units of the output layer.
+        activation: activation of the hidden layers ("tanh", as in the paper, or e.g. "relu").
+
+    Returns:
+        An uncompiled `keras.Sequential` named "lenet5".
+
+    Example:
+        >>> lenet5().count_params()
+        61706
+    """
+    _check_model_args("lenet5", input_shape, num_classes,
+                      [(5, 1, "VALID"), (2, 2, "VALID"), (5, 1, "VALID"), (2, 2, "VALID")])
+    import keras
+    from keras import layers
+
+    return keras.Sequential([
+        keras.Input(shape=tuple(input_shape), name="image"),
+        layers.Conv2D(6, 5, activation=activation, name="c1"),
+        layers.AveragePooling2D(2, name="s2"),
+        layers.Conv2D(16, 5, activation=activation, name="c3"),
+        layers.AveragePooling2D(2, name="s4"),
+        layers.Flatten(name="flatten"),
+        layers.Dense(120, activation=activation, name="c5"),
+        layers.Dense(84, activation=activation, name="f6"),
+        layers.Dense(num_classes, activation="softmax", name="output"),
+    ], name="lenet5")
+
+
+def alexnet(input_shape=(227, 227, 3), num_classes=1000, two_gpu=False):
+    """AlexNet (Krizhevsky, Sutskever & Hinton, 2012), built from `ALEXNET_LAYERS`.
+
+    Five convolutions with ReLU, overlapping 3x3 max pooling with stride 2 after conv1, conv2 and
+    conv5, then three dense layers with dropout 0.5 after fc6 and fc7. The local response
+    normalisation after conv1 and conv2 is left out (Keras has no such layer, and it has no
+    weights). The paper says 224x224, but an 11x11 filter with stride 4 fits that only with
+    padding; 227x227 gives the paper's 55x55 maps without it.
+
+    Args:
+        input_shape: (height, width, channels) of one image.
+        num_classes: int, units of the output layer.
+        two_gpu: False for the usual single-stream network; True to keep the paper's two-GPU
+            connectivity: conv2, conv4 and conv5 become grouped convolutions (groups=2), each half
+            reading only the maps of its own GPU.
+
+    Returns:
+        An uncompiled `keras.Sequential` named "alexnet" (or "alexnet_two_gpu").
+
+    Example:
+        >>> alexnet().count_params()
+        62378344
+    """
+    _check_model_args("alexnet", input_shape, num_classes, _alexnet_steps())
+    if not isinstance(two_gpu, bool):
+        raise TypeError(f"alexnet expects `two_gpu` to be True or False; received {two_gpu!r}.")
+    import keras
+    from keras import layers
+
+    stack = [keras.Input(shape=tuple(input_shape), name="image")]
+    for spec in ALEXNET_LAYERS:
+        number = spec.name[-1]  # conv2 -> pool2, fc6 -> drop6
+        if spec.kernel:  # a convolution, perhaps followed by max pooling
+            stack.append(layers.Conv2D(spec.size, spec.kernel, strides=spec.stride,
+                                       padding=spec.padding, activation="relu", name=spec.name,
+                                       groups=spec.groups if two_gpu else 1))
+            if spec.pool:
+                stack.append(layers.MaxPooling2D(3, strides=2, name=f"pool{number}"))
+            continue
+        if isinstance(stack[-1], layers.MaxPooling2D):  # the first dense layer: flatten the maps
+            stack.append(layers.Flatten(name="flatten"))
+        if spec is ALEXNET_LAYERS[-1]:  # the output layer
+            stack.append(layers.Dense(num_classes, activation="softmax", name=spec.name))
+        else:
+            stack.append(layers.Dense(spec.size, activation="relu", name=spec.name))
+            stack.append(layers.Dropout(0.5, name=f"drop{number}"))
+    return keras.Sequential(stack, name="alexnet_two_gpu" if two_gpu else "alexnet")
+
+
+def draw_alexnet_two_gpu(input_shape=(227, 227, 3)):
+    """Draws AlexNet split over two GPUs, as in Figure 2 of Krizhevsky et al. (2012).
+
+    Each GPU holds half of every layer's filters or units. Grey arrows stay on one GPU; red arrows
+    mark the layers that read the maps of both GPUs (conv3 and the dense layers). Sizes come from
+    `ALEXNET_LAYERS` and `conv_output_size`.
+
+    Args:
+        input_shape: (height, width, channels) of the image, for the map sizes in the boxes.
+
+    Returns:
+        The matplotlib Figure. Each arrow's gid is "within:<layer>" or "across:<layer>".
+
+    Example:
+        >>> fig = draw_alexnet_two_gpu()
+        >>> sorted({a.get_gid().split(":")[1] for a in fig.axes[0].patches
+        ...         if (a.get_gid() or "").startswith("across")})
+        ['conv3', 'fc6', 'fc7', 'fc8']
+    """
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    height, width, channels = _check_model_args("draw_alexnet_two_gpu", input_shape, 1,
+                                                _alexnet_steps())
+
+    fig, ax = plt.subplots(figsize=(14, 4.8), constrained_layout=True)
+    ax.set_xlim(-0.5, len(ALEXNET_LAYERS) + 0.5)
+    ax.set_ylim(-1.1, 1.3)
+    ax.set_axis_off()
+    box_w, box_h = 0.84, 0.66
+    rows = {1: 0.55, 2: -0.55}  # GPU number -> y of its row
+
+    def box(x, y, h, text, colour):
+        ax.add_patch(FancyBboxPatch((x - box_w / 2, y - h / 2), box_w, h,
+                                    boxstyle="round,pad=0.02", facecolor=colour,
+                                    edgecolor="black", linewidth=1))
+        ax.text(x, y, text, ha="center", va="center", fontsize=8)
+
+    def arrow(start, end, kind, layer):
+        colour = "tab:red" if kind == "across" else "0.45"
+        patch = FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=10, color=colour,
+                                linewidth=1.6 if kind == "across" else 1.2,
+                                shrinkA=0, shrinkB=0)
+        patch.set_gid(f"{kind}:{layer}")
+        ax.add_patch(patch)
+
+    # the input image, copied to both GPUs
+    box(0, 0, 2 * box_h, f"input\n{height}x{width}x{channels}", "0.92")
+    band_end = len(ALEXNET_LAYERS) - 1 + box_w / 2 + 0.06  # just past fc7
+    for gpu, y in rows.items():  # a band behind each GPU's half of the network
+        ax.add_patch(plt.Rectangle((0.52, y - box_h / 2 - 0.1), band_end - 0.52, box_h + 0.2,
+                                   facecolor="0.96", edgecolor="0.6", linestyle="--", zorder=0))
+        ax.text(0.56, y + box_h / 2 + 0.015, f"GPU {gpu}", fontsize=9, fontweight="bold",
+                va="bottom")
+    h, w = height, width
+    for x, spec in enumerate(ALEXNET_LAYERS, start=1):
+        if spec.kernel:
+            h, w = (conv_output_size(n, spec.kernel, spec.stride, spec.padding.upper())
+                    for n in (h, w))
+            text = (f"{spec.name}\n{spec.kernel}x{spec.kernel}, stride {spec.stride}\n"
+                    f"{h}x{w}x{spec.size // 2}")
+            if spec.pool:
+                h, w = (conv_output_size(n, 3, 2, "VALID") for n in (h, w))
+                text += f"\nmax pool: {h}x{w}"
+        else:
+            text = f"{spec.name}\ndense\n{spec.size // 2}"
+        colour = "#9ecae1" if spec.kernel else "#fdd0a2"
+        if spec is ALEXNET_LAYERS[-1]:  # the output layer: one box over both GPUs, reading both
+            box(x, 0, 2 * box_h, f"{spec.name}\ndense\n{spec.size}\nsoftmax", colour)
+            for y in rows.values():
+                arrow((x - 1 + box_w / 2, y), (x - box_w / 2, y / 2), "across", spec.name)
+            continue
+        for y1 in rows.values():
+            box(x, y1, box_h, text, colour)
+            if x == 1:  # every GPU reads the whole image
+                arrow((box_w / 2, y1 / 2), (x - box_w / 2, y1), "within", spec.name)
+                continue
+            for y0 in rows.values():
+                if y0 == y1:
+                    arrow((x - 1 + box_w / 2, y0), (x - box_w / 2, y1), "within", spec.name)
+                elif spec.groups == 1:  # this layer reads the other GPU's maps too
+                    arrow((x - 1 + box_w / 2, y0), (x - box_w / 2, y1), "across", spec.name)
+
+    ax.plot([], [], color="0.45", label="within one GPU")
+    ax.plot([], [], color="tab:red", label="reads both GPUs")
+    ax.legend(loc="upper center", ncol=2, frameon=False, bbox_to_anchor=(0.5, 1.02))
+    ax.set_title("AlexNet on two GPUs (Krizhevsky et al. 2012): the GPUs exchange maps only "
+                 "at conv3 and the dense layers", fontsize=11)
+    return fig
