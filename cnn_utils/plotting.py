@@ -96,18 +96,20 @@ def show_kernels(filters, titles=None, cmap="gray", colorbar=True, suptitle=None
     return _grid(images, titles, k, cmap, colorbar, suptitle, size)
 
 
-def show_image_values(image, ax=None, cmap="gray", fmt="{:g}", title=None, fontsize=None):
+def show_image_values(image, ax=None, cmap="gray", fmt="{:g}", title=None, fontsize=None, norm=None):
     """Shows a small 2-D image with each pixel's value written in its cell.
 
     The text is white on dark cells and black on light ones, so it stays readable in any colour map.
 
     Args:
-        image: array of shape (H, W), or (1, H, W, 1) / (H, W, 1) for a single-channel image.
+        image: array of shape (H, W), or (1, H, W, 1) / (H, W, 1) for a single-channel image
+            (1 x 1 and 1 x W images too).
         ax: optional matplotlib Axes to draw into; a new figure is made otherwise.
         cmap: matplotlib colour map.
         fmt: format string for the values.
         title: optional title.
         fontsize: size of the numbers (default: smaller for larger images).
+        norm: optional matplotlib Normalize, to share one colour scale between several images.
 
     Returns:
         The matplotlib Axes.
@@ -117,17 +119,21 @@ def show_image_values(image, ax=None, cmap="gray", fmt="{:g}", title=None, fonts
         >>> [t.get_text() for t in ax.texts][:3]
         ['1', '2', '3']
     """
-    values = np.squeeze(np.asarray(image))
+    values = np.asarray(image)
+    if values.ndim == 4 and values.shape[0] == 1 and values.shape[3] == 1:
+        values = values[0, :, :, 0]
+    elif values.ndim == 3 and values.shape[2] == 1:
+        values = values[:, :, 0]
     if values.ndim != 2:
         raise ValueError(
-            f"show_image_values expects a 2-D image (H, W), or one with axes of length 1 around "
-            f"it; received shape {np.asarray(image).shape}. Pick one map, e.g. maps[0, :, :, 0]."
+            f"show_image_values expects a 2-D image (H, W), (H, W, 1) or (1, H, W, 1); received "
+            f"shape {np.asarray(image).shape}. Pick one map, e.g. maps[0, :, :, 0]."
         )
     if ax is None:
         h, w = values.shape
         _, ax = plt.subplots(figsize=(max(2.0, 0.45 * w), max(2.0, 0.45 * h)),
                              constrained_layout=True)
-    shown = ax.imshow(values, cmap=cmap)
+    shown = ax.imshow(values, cmap=cmap, norm=norm)
     colour_map, norm = shown.get_cmap(), shown.norm
     fontsize = fontsize or (12 if max(values.shape) <= 8 else 6 if max(values.shape) > 16 else 9)
     for (i, j), v in np.ndenumerate(values):

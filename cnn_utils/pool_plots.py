@@ -3,20 +3,18 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .plotting import show_image_values
+
 _KINDS = ("max", "avg", "min")
 
 
 def _draw_values(ax, values, cmap, norm, fmt):
-    """Draws a 2-D array of any size (1x1 too) with each value written in its cell."""
+    """Draws a 2-D array of any size (1x1 too) with its values and thin cell borders."""
     from matplotlib.patches import Rectangle
 
-    shown = ax.imshow(values, cmap=cmap, norm=norm)
-    colour_map = shown.get_cmap()
-    fontsize = 12 if max(values.shape) <= 8 else 9
-    for (i, j), v in np.ndenumerate(values):
-        r, g, b, _ = colour_map(norm(v))
-        colour = "white" if 0.299 * r + 0.587 * g + 0.114 * b < 0.5 else "black"  # readable text
-        ax.text(j, i, fmt.format(v), ha="center", va="center", color=colour, fontsize=fontsize)
+    show_image_values(values, ax=ax, cmap=cmap, fmt=fmt, norm=norm,
+                      fontsize=12 if max(values.shape) <= 8 else 9)
+    for i, j in np.ndindex(values.shape):
         ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="0.75", linewidth=0.5))
 
 
