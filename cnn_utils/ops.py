@@ -118,6 +118,49 @@ def im2col(input, ksize, strides, padding):
     return _cols(xp, k_hw, stride_hw, out_hw)
 
 
+def col2im(cols, input_shape, ksize, strides, padding):
+    """The adjoint of `im2col`: adds every row of `cols` back onto the window it came from.
+
+    Pixels covered by several windows receive the sum of their rows' entries, which is exactly the
+    gradient of a convolution with respect to its input when `cols` holds the gradient of its
+    im2col matrix. Padding is cropped away again.
+
+    Args:
+        cols: array of shape (N * OH * OW, KH * KW * C), laid out as `im2col` returns it.
+        input_shape: the shape (N, H, W, C) that was given to `im2col`.
+        ksize, strides, padding: as given to `im2col`.
+
+    Returns:
+        Array of shape `input_shape`.
+
+    Example:
+        >>> col2im(np.ones((4, 4)), (1, 3, 3, 1), 2, 1, "VALID")[0, :, :, 0]  # windows per pixel
+        array([[1., 2., 1.],
+               [2., 4., 2.],
+               [1., 2., 1.]])
+    """
+    op = "col2im"
+    if len(input_shape) != 4:
+        raise ValueError(f"{op} expects `input_shape` (N, H, W, C); received {tuple(input_shape)}.")
+    n, h, w, c = (int(v) for v in input_shape)
+    (kh, kw), (sh, sw) = spatial_pair(ksize, "ksize", op, "im2col"), spatial_pair(strides, "strides", op, "im2col")
+    pads, (oh, ow) = _pads_and_output(op, (h, w), (kh, kw), (sh, sw),
+                                      padding_spec(padding, op, allow_explicit=True))
+    cols = np.asarray(cols)
+    if cols.shape != (n * oh * ow, kh * kw * c):
+        raise ValueError(
+            f"{op} expects `cols` of shape (N*OH*OW, KH*KW*C) = {(n * oh * ow, kh * kw * c)} for "
+            f"input_shape {tuple(input_shape)}; received {cols.shape}. Pass the same input_shape, "
+            f"ksize, strides and padding that im2col was given."
+        )
+    d = cols.reshape(n, oh, ow, kh, kw, c)
+    xp = np.zeros((n, h + sum(pads[0]), w + sum(pads[1]), c), dtype=_float_dtype(cols))
+    for u in range(kh):          # one filter tap at a time: it touches a strided grid of pixels,
+        for v in range(kw):      # so all N*OH*OW windows are added in one vectorised step
+            xp[:, u:u + sh * (oh - 1) + 1:sh, v:v + sw * (ow - 1) + 1:sw, :] += d[:, :, :, u, v, :]
+    return xp[:, pads[0][0]:pads[0][0] + h, pads[1][0]:pads[1][0] + w, :]
+
+
 def conv2d_naive(input, filters, strides, padding):
     """2-D cross-correlation with plain loops: the version to read.
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from cnn_utils import avg_pool2d, conv2d, conv2d_naive, im2col, max_pool2d, min_pool2d
+from cnn_utils import avg_pool2d, col2im, conv2d, conv2d_naive, im2col, max_pool2d, min_pool2d
 
 from .conftest import tolerance
 
@@ -292,3 +292,26 @@ def test_im2col_errors():
         im2col(np.ones((3, 3)), 2, 1, "VALID")
     with pytest.raises(ValueError, match="output would be empty"):
         im2col(np.ones((1, 2, 2, 1)), 3, 1, "VALID")
+
+
+# --- col2im: the adjoint of im2col (what a convolution's backward pass needs) ------------------
+
+@pytest.mark.parametrize("shape, ksize, strides, padding", [
+    ((2, 7, 6, 3), (3, 2), (2, 1), "VALID"),
+    ((2, 7, 6, 3), 3, 2, "SAME"),
+    ((1, 5, 5, 2), 2, 1, [[0, 0], [1, 2], [0, 1], [0, 0]]),
+])
+def test_col2im_is_the_adjoint_of_im2col(shape, ksize, strides, padding):
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal(shape)
+    cols = im2col(x, ksize, strides, padding)
+    y = rng.standard_normal(cols.shape)
+    # <im2col(x), y> == <x, col2im(y)> for every x and y
+    assert_close(np.sum(cols * y), np.sum(x * col2im(y, shape, ksize, strides, padding)))
+
+
+def test_col2im_counts_windows_and_checks_its_shape():
+    counts = col2im(np.ones((4, 4)), (1, 3, 3, 1), 2, 1, "VALID")[0, :, :, 0]
+    np.testing.assert_array_equal(counts, [[1, 2, 1], [2, 4, 2], [1, 2, 1]])
+    with pytest.raises(ValueError, match=r"`cols` of shape \(N\*OH\*OW, KH\*KW\*C\) = \(4, 4\).*\(3, 4\)"):
+        col2im(np.ones((3, 4)), (1, 3, 3, 1), 2, 1, "VALID")

@@ -1,0 +1,192 @@
+"""The from-scratch layers against tf.GradientTape (float64) and against numerical gradients."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cnn_utils.layers import (SGD, Adam, Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential,
+                              SoftmaxCrossEntropy, accuracy, simple_convnet, train_epoch)
+
+
+def rel_error(a, b):
+    """max |a - b| / max(|a| + |b|): about 1e-15 for float64 results that agree."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    return np.max(np.abs(a - b)) / max(np.max(np.abs(a) + np.abs(b)), 1e-300)
+
+
+def tape_grads(fn, inputs, upstream):
+    """Gradients of sum(fn(*inputs) * upstream) with respect to every input, by TensorFlow."""
+    tensors = [tf.Variable(v) for v in inputs]
+    with tf.GradientTape() as tape:
+        out = fn(*tensors)
+        objective = tf.reduce_sum(out * upstream)
+    return out.numpy(), [g.numpy() for g in tape.gradient(objective, tensors)]
+
+
+CONV_CASES = [
+    ((2, 7, 7, 3), (3, 3, 3, 4), 1, "VALID"),
+    ((2, 7, 7, 3), (3, 3, 3, 4), 2, "SAME"),
+    ((1, 6, 9, 2), (2, 4, 2, 3), [2, 3], "SAME"),
+    ((3, 8, 8, 1), (5, 5, 1, 6), 1, [[0, 0], [1, 2], [2, 0], [0, 0]]),
+]
+
+
+@pytest.mark.parametrize("x_shape, w_shape, strides, padding", CONV_CASES)
+def test_conv_forward_backward_match_tensorflow(x_shape, w_shape, strides, padding):
+    rng = np.random.default_rng(0)
+    x, W, b = (rng.standard_normal(s) for s in (x_shape, w_shape, w_shape[3:]))
+    layer = Conv2D(W.copy(), b.copy(), strides, padding)
+    out = layer.forward(x)
+    g = rng.standard_normal(out.shape)
+    expected, (dx, dW, db) = tape_grads(
+        lambda x, W, b: tf.nn.conv2d(x, W, strides, padding) + b, [x, W, b], g)
+    assert rel_error(out, expected) < 1e-12
+    assert rel_error(layer.backward(g), dx) < 1e-12
+    assert rel_error(layer.grads["W"], dW) < 1e-12
+    assert rel_error(layer.grads["b"], db) < 1e-12
+    assert layer.backward(g, input_grad=False) is None
+
+
+@pytest.mark.parametrize("x_shape, ksize, strides, padding", [
+    ((2, 8, 8, 3), 2, None, "VALID"),        # the fast path: non-overlapping windows
+    ((2, 9, 7, 3), 2, None, "VALID"),        # odd sizes: the last row/column is dropped
+    ((2, 7, 7, 2), 3, 2, "VALID"),           # overlapping windows: im2col + col2im
+    ((2, 7, 7, 2), 2, 2, "SAME"),
+    ((1, 6, 5, 4), [3, 2], [1, 2], "SAME"),
+])
+def test_maxpool_forward_backward_match_tensorflow(x_shape, ksize, strides, padding):
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal(x_shape)
+    layer = MaxPool2D(ksize, strides, padding)
+    out = layer.forward(x)
+    g = rng.standard_normal(out.shape)
+    s = strides if strides is not None else ksize
+    expected, (dx,) = tape_grads(lambda x: tf.nn.max_pool2d(x, ksize, s, padding), [x], g)
+    np.testing.assert_array_equal(out, expected)
+    assert rel_error(layer.backward(g), dx) < 1e-12
+
+
+@pytest.mark.parametrize("padding", ["VALID", "SAME"])
+def test_maxpool_ties_send_the_gradient_to_the_first_maximum_like_tensorflow(padding):
+    x = np.zeros((1, 4, 4, 2))                # every window is a tie (think of ReLU's zeros)
+    x[0, 1, 1, 1] = 1.0
+    layer = MaxPool2D(2, 2, padding)
+    g = np.arange(1.0, 9.0).reshape(1, 2, 2, 2)
+    layer.forward(x)
+    _, (dx,) = tape_grads(lambda x: tf.nn.max_pool2d(x, 2, 2, padding), [x], g)
+    np.testing.assert_array_equal(layer.backward(g), dx)
+
+
+def test_relu_flatten_dense_match_tensorflow():
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((4, 3, 3, 2))
+    relu, flatten = ReLU(), Flatten()
+    g = rng.standard_normal(x.shape)
+    out, (dx,) = tape_grads(tf.nn.relu, [x], g)
+    np.testing.assert_array_equal(relu.forward(x), out)
+    np.testing.assert_array_equal(relu.backward(g), dx)
+    flat = flatten.forward(x)
+    np.testing.assert_array_equal(flat, tf.reshape(x, (4, -1)).numpy())  # Keras's Flatten, NHWC order
+    np.testing.assert_array_equal(flatten.backward(flat), x)
+
+    W, b = rng.standard_normal((18, 5)), rng.standard_normal(5)
+    dense = Dense(W, b)
+    g = rng.standard_normal((4, 5))
+    out, (dflat, dW, db) = tape_grads(lambda x, W, b: x @ W + b, [flat, W, b], g)
+    assert rel_error(dense.forward(flat), out) < 1e-12
+    assert rel_error(dense.backward(g), dflat) < 1e-12
+    assert rel_error(dense.grads["W"], dW) < 1e-12 and rel_error(dense.grads["b"], db) < 1e-12
+
+
+def test_softmax_cross_entropy_matches_tensorflow():
+    rng = np.random.default_rng(3)
+    logits, labels = rng.standard_normal((6, 10)) * 5, rng.integers(0, 10, 6)
+    loss = SoftmaxCrossEntropy()
+    variable = tf.Variable(logits)
+    with tf.GradientTape() as tape:
+        expected = tf.reduce_mean(
+            tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=variable))
+    assert rel_error(loss.forward(logits, labels), expected.numpy()) < 1e-12
+    assert rel_error(loss.backward(), tape.gradient(expected, variable).numpy()) < 1e-12
+    assert np.isfinite(loss.forward(np.array([[1000.0, -1000.0]]), np.array([1])))  # no overflow
+
+
+def test_whole_network_gradient_matches_numerical_gradient():
+    rng = np.random.default_rng(4)
+    net = simple_convnet(rng, filters=3, kernel_size=3, hidden=8, dtype=np.float64)
+    x, y = rng.random((2, 28, 28, 1)), np.array([3, 7])
+    loss = SoftmaxCrossEntropy()
+    loss.forward(net.forward(x), y)
+    net.backward(loss.backward())
+    for param, grad in net.parameters():
+        for index in map(tuple, rng.integers(0, param.shape, size=(3, param.ndim))):
+            saved = param[index]
+            param[index] = saved + 1e-6
+            up = loss.forward(net.forward(x), y)
+            param[index] = saved - 1e-6
+            down = loss.forward(net.forward(x), y)
+            param[index] = saved
+            numerical = (up - down) / 2e-6
+            assert abs(numerical - grad[index]) <= 1e-6 * max(1.0, abs(numerical)) + 1e-8
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_conv_backward_property(data):
+    n, c, k = data.draw(st.integers(1, 2)), data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3))
+    kh, kw = data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3))
+    strides = [data.draw(st.integers(1, 2)), data.draw(st.integers(1, 2))]
+    padding = data.draw(st.sampled_from(["VALID", "SAME"]))
+    h, w = data.draw(st.integers(kh, kh + 5)), data.draw(st.integers(kw, kw + 5))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2 ** 32 - 1)))
+    x, W, b = rng.standard_normal((n, h, w, c)), rng.standard_normal((kh, kw, c, k)), rng.standard_normal(k)
+    layer = Conv2D(W, b, strides, padding)
+    g = rng.standard_normal(layer.forward(x).shape)
+    _, (dx, dW, db) = tape_grads(lambda x, W, b: tf.nn.conv2d(x, W, strides, padding) + b, [x, W, b], g)
+    assert rel_error(layer.backward(g), dx) < 1e-12
+    assert rel_error(layer.grads["W"], dW) < 1e-12
+
+
+@pytest.mark.parametrize("ours, keras_optimizer", [
+    (lambda p: Adam(p, lr=0.01), lambda: tf.keras.optimizers.Adam(0.01)),
+    (lambda p: SGD(p, lr=0.1, momentum=0.9), lambda: tf.keras.optimizers.SGD(0.1, momentum=0.9)),
+])
+def test_optimisers_match_keras(ours, keras_optimizer):
+    rng = np.random.default_rng(5)
+    p, grads = rng.standard_normal(4), rng.standard_normal((5, 4))
+    g = np.zeros(4)
+    optimiser = ours([(p, g)])
+    variable, reference = tf.Variable(p.copy()), keras_optimizer()
+    for step in grads:
+        g[...] = step
+        optimiser.step()
+        reference.apply_gradients([(tf.constant(step), variable)])
+    # Keras keeps its hyper-parameters (learning rate, betas) as float32, hence not 1e-12.
+    assert rel_error(p, variable.numpy()) < 1e-6
+
+
+def test_training_learns_a_separable_problem():
+    rng = np.random.default_rng(6)
+    x = rng.random((200, 28, 28, 1)).astype(np.float32) * 0.1
+    y = rng.integers(0, 2, 200)
+    x[y == 1, :14] += 0.9                        # class 1: bright top half
+    net = simple_convnet(rng, filters=4, hidden=16, num_classes=2)
+    loss = SoftmaxCrossEntropy()
+    optimiser = Adam(net.parameters(), lr=1e-2)
+    first = train_epoch(net, loss, optimiser, x, y, 50, rng)
+    for _ in range(2):
+        last = train_epoch(net, loss, optimiser, x, y, 50, rng)
+    assert last < first and accuracy(net, x, y) == 1.0
+
+
+def test_layer_errors():
+    with pytest.raises(ValueError, match=r"b of shape \(K,\); received \(3, 3, 1, 2\) and \(3,\)"):
+        Conv2D(np.zeros((3, 3, 1, 2)), np.zeros(3))
+    with pytest.raises(ValueError, match=r"input \(N, H, W, 1\); received shape \(2, 5, 5, 3\)"):
+        Conv2D(np.zeros((3, 3, 1, 2)), np.zeros(2)).forward(np.zeros((2, 5, 5, 3)))
+    with pytest.raises(ValueError, match="Put a Flatten layer before it"):
+        Dense(np.zeros((4, 2)), np.zeros(2)).forward(np.zeros((1, 2, 2, 1)))
+    with pytest.raises(ValueError, match="padding"):
+        MaxPool2D(2, 2, "same")
