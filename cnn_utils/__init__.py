@@ -13,7 +13,7 @@ from .filters import HORIZONTAL_EDGE_MASK, SOBEL_X, SOBEL_Y, VERTICAL_EDGE_MASK,
 from .history import (HUMAN_TOP5_ERROR, HUMAN_TOP5_SOURCE, ILSVRC_DATASET, ILSVRC_RESULTS,
                       ilsvrc_winners, plot_depth, plot_top5_errors)
 from .models import ALEXNET_LAYERS, alexnet, draw_alexnet_two_gpu, lenet5
-from .ops import avg_pool2d, conv2d, conv2d_naive, im2col, max_pool2d, min_pool2d
+from .ops import avg_pool2d, col2im, conv2d, conv2d_naive, im2col, max_pool2d, min_pool2d
 from .notebook import show_source, source
 from .plotting import show_conv_steps, show_feature_maps, show_image_values, show_kernels
 from .pool_plots import pool_windows, show_pooling
@@ -41,6 +41,7 @@ __all__ = [
     "animate_conv",
     "avg_pool2d",
     "best_time",
+    "col2im",
     "conv2d",
     "conv2d_naive",
     "conv_output_size",
