@@ -190,3 +190,20 @@ def test_layer_errors():
         Dense(np.zeros((4, 2)), np.zeros(2)).forward(np.zeros((1, 2, 2, 1)))
     with pytest.raises(ValueError, match="padding"):
         MaxPool2D(2, 2, "same")
+
+
+def test_pool_then_relu_equals_relu_then_pool():
+    rng = np.random.default_rng(7)
+    net = simple_convnet(rng, filters=4, hidden=8, dtype=np.float64)
+    conv, pool, relu = net.layers[:3]
+    book_order = Sequential([conv, ReLU(), MaxPool2D(2), *net.layers[3:]])
+    x, y = rng.random((3, 28, 28, 1)), np.array([1, 2, 3])
+    loss = SoftmaxCrossEntropy()
+    results = []
+    for model in (net, book_order):
+        value = loss.forward(model.forward(x), y)
+        model.backward(loss.backward())
+        results.append((value, [g.copy() for _, g in model.parameters()]))
+    assert results[0][0] == results[1][0]
+    for a, b in zip(results[0][1], results[1][1]):
+        np.testing.assert_array_equal(a, b)
