@@ -8,6 +8,11 @@ and, for contributors:
     python3 tasks.py execute book/chapters/04_convolution.ipynb   # re-execute, store the outputs
     python3 tasks.py bench [--quick] [--write]                     # benchmarks (not a test)
 
+and, for instructors (book/instructors.md):
+
+    python3 tasks.py assign [04_convolution ...] [--out DIR]       # student notebooks and keys
+    python3 tasks.py grade SUBMISSIONS [--chapter 04_convolution]  # grade a folder into grades.csv
+
 Both create the virtual environment .venv and install requirements.txt into it when it is missing
 or when requirements.txt or pyproject.toml changed since the last install.
 """
@@ -53,6 +58,28 @@ def ensure_environment():
         run(PYTHON, "-m", "pip", "install", "--quiet", "-r", ROOT / "requirements.txt")
         STAMP.write_text(wanted + "\n")
     print(f"[time] environment ready in {time.perf_counter() - started:.1f} s", flush=True)
+
+
+# The browser test (tests/test_browser.py) drives Debian's chromium; fonts-nanum lets it draw the
+# Korean text of the book in its screenshots. Package -> a file it installs.
+BROWSER_PACKAGES = {"chromium": "/usr/bin/chromium",
+                    "fonts-nanum": "/usr/share/fonts/truetype/nanum/NanumGothic.ttf"}
+
+
+def ensure_browser():
+    """Installs chromium (and a Korean font) with apt-get when missing and running as root."""
+    missing = [name for name, path in BROWSER_PACKAGES.items() if not Path(path).exists()
+               and not (name == "chromium" and os.environ.get("CNN_BOOK_CHROMIUM"))]
+    if not missing:
+        return
+    if os.name == "posix" and os.geteuid() == 0 and Path("/usr/bin/apt-get").exists():
+        apt_env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        run("apt-get", "update", "-q", env=apt_env)
+        run("apt-get", "install", "-y", "-q", "--no-install-recommends", *missing, env=apt_env)
+    else:
+        print(f"NOTE: the browser test needs {' and '.join(missing)}: install them "
+              f"(sudo apt-get install {' '.join(missing)}), or set CNN_BOOK_CHROMIUM to a "
+              "Chromium executable.", flush=True)
 
 
 def test_environment():
@@ -111,10 +138,10 @@ def execute(notebooks):
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["book", "test", "execute", "bench"])
+    parser.add_argument("command", choices=["book", "test", "execute", "bench", "assign", "grade"])
     parser.add_argument("args", nargs=argparse.REMAINDER,
                         help="test: extra arguments for pytest; execute: notebooks (default: all); "
-                             "bench: --quick, --write")
+                             "bench: --quick, --write; assign, grade: see --help of each")
     args = parser.parse_args()
     ensure_environment()
     try:
@@ -124,7 +151,10 @@ def main():
             execute(args.args)
         elif args.command == "bench":
             run(PYTHON, "-m", "benchmarks.run", *args.args, env=test_environment())
+        elif args.command in ("assign", "grade"):
+            run(PYTHON, "-m", "course_tools", args.command, *args.args, env=test_environment())
         else:
+            ensure_browser()
             build_book()
             run_tests(args.args)
     except subprocess.CalledProcessError as error:

@@ -10,6 +10,7 @@ from .data import MNIST_ENV_VAR, load_mnist, load_sample_image, to_conv_input
 from .demo import (MNIST_DEMO_SEED, mnist_demo_feature_maps, mnist_demo_filters,
                    mnist_demo_image)
 from .filters import HORIZONTAL_EDGE_MASK, SOBEL_X, SOBEL_Y, VERTICAL_EDGE_MASK, stack_kernels
+from .fonts import KOREAN_FONT_FAMILY, korean_font_path, use_korean_font  # Hangul in figures
 from .history import (HUMAN_TOP5_ERROR, HUMAN_TOP5_SOURCE, ILSVRC_DATASET, ILSVRC_RESULTS,
                       ilsvrc_winners, plot_depth, plot_top5_errors)
 from .models import ALEXNET_LAYERS, alexnet, draw_alexnet_two_gpu, lenet5
@@ -30,6 +31,7 @@ __all__ = [
     "HUMAN_TOP5_SOURCE",
     "ILSVRC_DATASET",
     "ILSVRC_RESULTS",
+    "KOREAN_FONT_FAMILY",
     "LayerRow",
     "LayerTable",
     "MNIST_DEMO_SEED",
@@ -50,6 +52,7 @@ __all__ = [
     "draw_alexnet_two_gpu",
     "ilsvrc_winners",
     "im2col",
+    "korean_font_path",
     "layer_table",
     "lenet5",
     "load_mnist",
@@ -75,4 +78,5 @@ __all__ = [
     "source",
     "stack_kernels",
     "to_conv_input",
+    "use_korean_font",
 ]
