@@ -86,7 +86,6 @@ def test_environment():
     """Environment for tests and notebook execution: quiet TensorFlow, offline MNIST, no display."""
     env = dict(os.environ)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")     # no TensorFlow start-up log lines in outputs
-    env.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     env.setdefault("PYTHONHASHSEED", "0")
     if "CNN_UTILS_MNIST_PATH" not in env and SHARED_MNIST.exists():
         env["CNN_UTILS_MNIST_PATH"] = str(SHARED_MNIST)

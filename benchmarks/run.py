@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from benchmarks import bench_conv
+from benchmarks import bench_conv, bench_grading, bench_notebooks, bench_training
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
@@ -33,11 +33,15 @@ def machine():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="time the loop version on 8 images only")
+    parser.add_argument("--quick", action="store_true", help="a shorter run of every benchmark (fewer images, epochs and submissions)")
     parser.add_argument("--write", action="store_true", help=f"store the figures in {RESULTS.name}")
     args = parser.parse_args()
     started = time.perf_counter()
-    rows = bench_conv.run(quick=args.quick)
+    rows = []
+    for module in (bench_conv, bench_training, bench_grading, bench_notebooks):
+        section = time.perf_counter()
+        rows += module.run(quick=args.quick)
+        print(f"[time] {module.__name__}: {time.perf_counter() - section:.0f} s", flush=True)
     lines = [f"Machine: {machine()}", f"Date: {time.strftime('%Y-%m-%d')}", "",
              "| benchmark | result |", "| --- | --- |"]
     lines += [f"| {name} | {result} |" for name, result in rows]

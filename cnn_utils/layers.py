@@ -317,13 +317,54 @@ def simple_convnet(rng, filters=30, kernel_size=5, hidden=100, num_classes=10, d
     ])
 
 
-def train_epoch(model, loss, optimizer, x, y, batch_size, rng):
-    """One pass over (x, y) in shuffled mini-batches; returns the mean training loss."""
+def random_shift(images, rng, max_shift=2, fill=0.0):
+    """Moves every image by its own random whole-pixel offset in [-max_shift, max_shift].
+
+    A digit moved by a pixel or two is still the same digit: training on such copies teaches the
+    network to ignore small shifts (data augmentation), at almost no cost.
+
+    Args:
+        images: array of shape (N, H, W, C).
+        rng: a `np.random.Generator`.
+        max_shift: int >= 0, the largest shift in pixels along each axis.
+        fill: the value of the pixels that come in from outside (the background).
+
+    Returns:
+        A new array of the same shape and dtype.
+
+    Example:
+        >>> x = np.zeros((1, 3, 3, 1)); x[0, 1, 1, 0] = 1
+        >>> int(random_shift(x, np.random.default_rng(0), 1).sum())  # the pixel moved, not lost
+        1
+    """
+    n, h, w, _ = images.shape
+    m = max_shift
+    padded = np.pad(images, ((0, 0), (m, m), (m, m), (0, 0)), constant_values=fill)
+    dy, dx = rng.integers(0, 2 * m + 1, size=(2, n))
+    rows = dy[:, np.newaxis] + np.arange(h)                     # (N, H): the rows each image keeps
+    cols = dx[:, np.newaxis] + np.arange(w)                     # (N, W)
+    return padded[np.arange(n)[:, np.newaxis, np.newaxis], rows[:, :, np.newaxis], cols[:, np.newaxis, :]]
+
+
+def train_epoch(model, loss, optimizer, x, y, batch_size, rng, augment=None):
+    """One pass over (x, y) in shuffled mini-batches; returns the mean training loss.
+
+    Args:
+        model: a `Sequential`.
+        loss: a `SoftmaxCrossEntropy`.
+        optimizer: an `SGD` or `Adam` over `model.parameters()`.
+        x, y: training images (N, H, W, C) and integer labels (N,).
+        batch_size: int.
+        rng: a `np.random.Generator` for the order (and the augmentation).
+        augment: optional function `(images, rng) -> images` applied to every mini-batch,
+            e.g. `random_shift`.
+    """
     order = rng.permutation(len(x))
     total = 0.0
     for start in range(0, len(x), batch_size):
         batch = order[start:start + batch_size]
-        total += float(loss.forward(model.forward(x[batch]), y[batch])) * len(batch)
+        images = x[batch] if augment is None else augment(x[batch], rng)
+        total += float(loss.forward(model.forward(images), y[batch])) * len(batch)
         model.backward(loss.backward())
         optimizer.step()
     return total / len(x)

@@ -207,3 +207,19 @@ def test_pool_then_relu_equals_relu_then_pool():
     assert results[0][0] == results[1][0]
     for a, b in zip(results[0][1], results[1][1]):
         np.testing.assert_array_equal(a, b)
+
+
+def test_random_shift_moves_each_image_by_at_most_max_shift():
+    from cnn_utils.layers import random_shift
+
+    rng = np.random.default_rng(9)
+    images = np.full((50, 6, 6, 1), -1.0)
+    images[:, 2:4, 2:4, 0] = 5.0                      # a 2x2 bright square in the middle
+    moved = random_shift(images, rng, max_shift=1, fill=-1.0)
+    assert moved.shape == images.shape and (images[:, 2:4, 2:4, 0] == 5.0).all()  # input untouched
+    for image in moved[..., 0]:
+        rows, cols = np.nonzero(image == 5.0)
+        assert len(rows) == 4 and rows.min() in (1, 2, 3) and cols.min() in (1, 2, 3)
+        assert set(np.unique(image)) == {-1.0, 5.0}     # filled with the background, not 0
+    offsets = {tuple(np.argwhere(image[..., 0] == 5.0).min(axis=0)) for image in moved}
+    assert len(offsets) > 4                             # different images, different shifts

@@ -1,0 +1,150 @@
+"""Keras CNNs for MNIST and the training loop that chapter 8 and the benchmarks share.
+
+`keras_example_cnn` is the architecture of the Keras example "Simple MNIST convnet"; `mnist_cnn` is
+the book's faster-to-train model. `fit_mnist` trains either one and records, after every epoch, the
+training time so far and the test accuracy (measured for the record only: no choice is made from
+it). Keras is imported inside the functions: the rest of `cnn_utils` works without TensorFlow.
+"""
+
+import time
+
+import numpy as np
+
+
+def keras_example_cnn():
+    """The Keras example "Simple MNIST convnet": Conv 32, pool, Conv 64, pool, dropout, Dense 10.
+
+    Returns:
+        An uncompiled `keras.Sequential` for (28, 28, 1) inputs (34,826 parameters).
+
+    Example:
+        >>> keras_example_cnn().count_params()
+        34826
+    """
+    import keras
+    from keras import layers
+
+    return keras.Sequential([
+        keras.Input((28, 28, 1), name="image"),
+        layers.Conv2D(32, 3, activation="relu", name="conv1"),
+        layers.MaxPooling2D(2, name="pool1"),
+        layers.Conv2D(64, 3, activation="relu", name="conv2"),
+        layers.MaxPooling2D(2, name="pool2"),
+        layers.Flatten(name="flatten"),
+        layers.Dropout(0.5, name="dropout"),
+        layers.Dense(10, activation="softmax", name="output"),
+    ], name="keras_example")
+
+
+def mnist_cnn():
+    """The book's MNIST CNN: the example's layers with batch normalisation, and a hidden dense layer.
+
+    conv1 (32 3x3, no bias) - BN - ReLU - 2x2 max pool - conv2 (64 3x3, no bias) - BN - ReLU -
+    2x2 max pool - flatten - dropout 0.25 - dense 128 (ReLU) - dense 10 with softmax. BN keeps every
+    layer's inputs at a steady scale, which allows a higher learning rate (its momentum 0.9 lets
+    the running statistics used for testing follow the fast-changing weights of a short training);
+    a convolution followed by BN needs no bias (BN's own shift plays that part).
+
+    Returns:
+        An uncompiled `keras.Sequential` for (28, 28, 1) inputs.
+
+    Example:
+        >>> [layer.name for layer in mnist_cnn().layers][:4]
+        ['conv1', 'bn1', 'relu1', 'pool1']
+    """
+    import keras
+    from keras import layers
+
+    return keras.Sequential([
+        keras.Input((28, 28, 1), name="image"),
+        layers.Conv2D(32, 3, use_bias=False, name="conv1"),
+        layers.BatchNormalization(momentum=0.9, name="bn1"),
+        layers.ReLU(name="relu1"),
+        layers.MaxPooling2D(2, name="pool1"),
+        layers.Conv2D(64, 3, use_bias=False, name="conv2"),
+        layers.BatchNormalization(momentum=0.9, name="bn2"),
+        layers.ReLU(name="relu2"),
+        layers.MaxPooling2D(2, name="pool2"),
+        layers.Flatten(name="flatten"),
+        layers.Dropout(0.25, name="dropout"),
+        layers.Dense(128, activation="relu", name="fc"),
+        layers.Dense(10, activation="softmax", name="output"),
+    ], name="mnist_cnn")
+
+
+def one_cycle(total_steps, peak_lr, warmup_fraction=0.2):
+    """Learning rate that rises linearly to `peak_lr`, then falls along a cosine to almost zero.
+
+    Starting low lets the first updates settle; ending low lets the weights converge.
+
+    Args:
+        total_steps: int, the number of optimiser steps of the whole training.
+        peak_lr: float, the largest learning rate.
+        warmup_fraction: float in (0, 1), the share of steps spent rising.
+
+    Returns:
+        A `keras.optimizers.schedules.LearningRateSchedule`.
+    """
+    import keras
+
+    warmup = max(1, int(total_steps * warmup_fraction))
+    return keras.optimizers.schedules.CosineDecay(
+        peak_lr / 10, decay_steps=total_steps - warmup, alpha=0.01,
+        warmup_target=peak_lr, warmup_steps=warmup)
+
+
+def fit_mnist(model, data, epochs, batch_size, optimizer, seed=0, verbose=True):
+    """Trains `model` on MNIST; after each epoch records training time so far and test accuracy.
+
+    Args:
+        model: an uncompiled Keras model with a 10-way softmax output.
+        data: ((x_train, y_train), (x_test, y_test)) with images of shape (N, 28, 28, 1).
+        epochs: int.
+        batch_size: int.
+        optimizer: a Keras optimizer (or its name).
+        seed: int for `keras.utils.set_random_seed` (shuffling, dropout).
+        verbose: print one line per epoch.
+
+    Returns:
+        dict of lists, one entry per epoch: "seconds" (cumulative training time, evaluation not
+        counted), "loss", "accuracy" (training) and "test_accuracy".
+    """
+    import keras
+
+    (x_train, y_train), (x_test, y_test) = data
+    keras.utils.set_random_seed(seed)
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    record = {"seconds": [], "loss": [], "accuracy": [], "test_accuracy": []}
+
+    class Recorder(keras.callbacks.Callback):
+        """Times each epoch and, outside the timed part, measures the test accuracy."""
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.started = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            elapsed = time.perf_counter() - self.started + (record["seconds"] or [0.0])[-1]
+            test_accuracy = self.model.evaluate(x_test, y_test, batch_size=1000, verbose=0)[1]
+            for key, value in (("seconds", elapsed), ("loss", logs["loss"]),
+                               ("accuracy", logs["accuracy"]), ("test_accuracy", test_accuracy)):
+                record[key].append(float(value))
+            if verbose:
+                print(f"epoch {epoch + 1}: loss {logs['loss']:.4f}, test accuracy "
+                      f"{test_accuracy:.4f}, {elapsed:.1f} s of training")
+
+    model.fit(x_train, y_train, batch_size=batch_size, epochs=epochs, verbose=0,
+              callbacks=[Recorder()])
+    return record
+
+
+def time_to_accuracy(record, target):
+    """Training seconds until the test accuracy first reached `target`, or None if it never did.
+
+    Example:
+        >>> time_to_accuracy({"seconds": [10.0, 20.0], "test_accuracy": [0.98, 0.991]}, 0.99)
+        20.0
+    """
+    for seconds, accuracy in zip(record["seconds"], record["test_accuracy"]):
+        if accuracy >= target:
+            return seconds
+    return None
