@@ -1319,29 +1319,28 @@ def check_all(*results, name=None):
 # The from-scratch layers (forward and backward passes)
 # ---------------------------------------------------------------------------------------------
 
-def _conv_backward_ref(x, w, s, padding, dout, accumulate=True):
-    """dx, dW, db of conv2d(x, w) + b by explicit loops (small cases only)."""
+def _conv_backward_ref(x, w, s, padding, dout):
+    """dx, dW, db of conv2d(x, w) + b, from the book's own layer (tested against tf.GradientTape)."""
+    from .layers import Conv2D
+
+    layer = Conv2D(w, np.zeros(w.shape[3], w.dtype), s, padding)
+    layer.forward(x)
+    dx = layer.backward(dout)
+    return dx, layer.grads["W"], layer.grads["b"]
+
+
+def _conv_backward_overwriting(x, w, s, padding, dout):
+    """The known mistake: each window's input gradient overwrites, instead of adding to, the others'."""
     kh, kw = w.shape[:2]
     if padding == "SAME":
         ph, pw = same_padding(x.shape[1], kh, s), same_padding(x.shape[2], kw, s)
     else:
         ph, pw = (0, 0), (0, 0)
-    xp = np.pad(x, ((0, 0), ph, pw, (0, 0)))
-    dxp = np.zeros_like(xp)
-    dw = np.zeros_like(w)
-    n, oh, ow, k = dout.shape
-    for i in range(oh):
-        for j in range(ow):
-            window = xp[:, i * s:i * s + kh, j * s:j * s + kw, :]          # (N, KH, KW, C)
-            g = dout[:, i, j, :]                                           # (N, K)
-            dw += np.einsum("nhwc,nk->hwck", window, g)
-            contribution = np.einsum("hwck,nk->nhwc", w, g)
-            if accumulate:
-                dxp[:, i * s:i * s + kh, j * s:j * s + kw, :] += contribution
-            else:
-                dxp[:, i * s:i * s + kh, j * s:j * s + kw, :] = contribution
-    dx = dxp[:, ph[0]:ph[0] + x.shape[1], pw[0]:pw[0] + x.shape[2], :]
-    return dx, dw, dout.sum(axis=(0, 1, 2))
+    dxp = np.zeros_like(np.pad(x, ((0, 0), ph, pw, (0, 0))))
+    for i in range(dout.shape[1]):
+        for j in range(dout.shape[2]):
+            dxp[:, i * s:i * s + kh, j * s:j * s + kw, :] = np.einsum("hwck,nk->nhwc", w, dout[:, i, j, :])
+    return dxp[:, ph[0]:ph[0] + x.shape[1], pw[0]:pw[0] + x.shape[2], :]
 
 
 def _layer_run(cls, make_args, make_kwargs, x, dout, extra_forward=()):
@@ -1453,7 +1452,7 @@ def check_conv2d_layer(cls, timeout=DEFAULT_TIMEOUT):
         out = conv2d(x, f, s, padding) + b
         dout = rng.integers(-2, 3, size=out.shape).astype(np.float64)
         dx, dw, db = _conv_backward_ref(x, f, s, padding, dout)
-        dx_over, _, _ = _conv_backward_ref(x, f, s, padding, dout, accumulate=False)
+        dx_over = _conv_backward_overwriting(x, f, s, padding, dout)
         dx_flip, _, _ = _conv_backward_ref(x, f[::-1, ::-1], s, padding, dout)
         mistakes = {"forward": _conv_mistakes(x, f, s, padding, b),
                     "dx": [("grad_not_accumulated", dx_over), ("flipped_kernel", dx_flip)],
