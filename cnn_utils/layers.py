@@ -8,7 +8,7 @@ the same keys. Shapes follow the rest of the package: images (N, H, W, C), filte
 import numpy as np
 
 from ._validation import padding_spec, spatial_pair
-from .ops import _cols, _pads_and_output, col2im
+from .ops import _cols, _pads_and_output, _windows, col2im
 
 
 class Conv2D:
@@ -47,12 +47,22 @@ class Conv2D:
             raise ValueError(f"Conv2D expects input (N, H, W, {c}); received shape {x.shape}.")
         pads, out_hw = _pads_and_output("Conv2D", x.shape[1:3], (kh, kw), self.strides,
                                         padding_spec(self.padding, "Conv2D", allow_explicit=True))
-        xp = np.pad(x.astype(W.dtype, copy=False), ((0, 0), pads[0], pads[1], (0, 0)))
-        self.cols = None   # free the last batch's matrix first, so its memory is reused, not remapped
-        self.x_shape, self.cols = x.shape, _cols(xp, (kh, kw), self.strides, out_hw)  # (N*OH*OW, KH*KW*C)
-        out = self.cols @ W.reshape(-1, k)
-        out += b
-        return out.reshape(x.shape[0], *out_hw, k)
+        x = x.astype(W.dtype, copy=False)
+        xp = np.pad(x, ((0, 0), pads[0], pads[1], (0, 0))) if any(pads[0] + pads[1]) else x
+        n, taps = x.shape[0], kh * kw * c
+        # im2col's transpose, (KH*KW*C + 1, N*OH*OW): one row per filter tap, so the copy reads
+        # whole image rows at a time, plus a last row of ones that multiplies the bias: the bias
+        # is a weight on an input that is always 1, and the one product adds it for free.
+        shape = (taps + 1, n * out_hw[0] * out_hw[1])
+        if getattr(self, "cols_t", None) is None or self.cols_t.shape != shape \
+                or self.cols_t.dtype != W.dtype:
+            self.cols_t = np.empty(shape, W.dtype)   # kept for the next batch of the same size
+            self.cols_t[taps] = 1
+        windows = _windows(xp, (kh, kw), self.strides, out_hw)               # (N, OH, OW, C, KH, KW)
+        np.copyto(self.cols_t[:taps].reshape(kh, kw, c, n, *out_hw), windows.transpose(4, 5, 3, 0, 1, 2))
+        self.x_shape = x.shape
+        out = self.cols_t.T @ np.vstack([W.reshape(taps, k), b])             # (N*OH*OW, K)
+        return out.reshape(n, *out_hw, k)
 
     def backward(self, dout, input_grad=True):
         """Fills `grads`; returns d(loss)/d(input), or None when `input_grad` is False.
@@ -63,8 +73,9 @@ class Conv2D:
         W = self.params["W"]
         k = W.shape[3]
         d = dout.reshape(-1, k)                                   # (N*OH*OW, K)
-        self.grads["W"][...] = (self.cols.T @ d).reshape(W.shape)  # every window times its gradient
-        self.grads["b"][...] = np.ones(len(d), d.dtype) @ d      # column sums, as one BLAS call
+        g = self.cols_t @ d                 # every window times its gradient; the ones row: sum(d)
+        self.grads["W"][...] = g[:-1].reshape(W.shape)
+        self.grads["b"][...] = g[-1]
         if not input_grad:
             return None
         dcols = d @ W.reshape(-1, k).T                            # (N*OH*OW, KH*KW*C)
@@ -130,21 +141,19 @@ class MaxPool2D:
         n, h, w, c = self.x_shape
         (kh, kw), (oh, ow) = self.ksize, dout.shape[1:3]
         if self.fast:
-            top_b = self.top[:, :, np.newaxis, :, np.newaxis, :]        # broadcast over a window
-            winners = self.xr == top_b                                  # (N, OH, KH, OW, KW, C)
             covered = (oh * kh, ow * kw) == (h, w)      # no leftover rows/columns to zero
             dx = np.empty(self.x_shape, dout.dtype) if covered else np.zeros(self.x_shape, dout.dtype)
             dxr = dx[:, :oh * kh, :ow * kw].reshape(n, oh, kh, ow, kw, c)   # a view into dx
-            if np.count_nonzero(winners) == dout.size:                  # no ties: one pass
-                np.multiply(winners, dout[:, :, np.newaxis, :, np.newaxis, :], out=dxr)
-                return dx
-            dxr[...] = 0
-            taken = np.zeros(dout.shape, dtype=bool)
-            for u in range(kh):          # ties: window positions in row-major order, the first
-                for v in range(kw):      # position holding the maximum receives the gradient
-                    hit = winners[:, :, u, :, v, :] & ~taken
-                    dxr[:, :, u, :, v, :] = np.where(hit, dout, 0)
-                    taken |= hit
+            taken = None
+            for u in range(kh):          # window positions in row-major order: the first position
+                for v in range(kw):      # holding the maximum receives the gradient (ties too)
+                    hit = self.xr[:, :, u, :, v, :] == self.top
+                    if taken is None:
+                        taken = hit
+                    else:
+                        hit &= ~taken
+                        taken |= hit
+                    np.multiply(hit, dout, out=dxr[:, :, u, :, v, :])
             return dx
         # One-hot of the winner in every window, scaled by that window's gradient.
         grad = (self.arg[:, :, :, np.newaxis, :] == np.arange(kh * kw)[:, np.newaxis]) \
@@ -266,13 +275,21 @@ class Adam:
 
     def step(self):
         self.t += 1
-        lr = self.lr * np.sqrt(1 - self.beta2 ** self.t) / (1 - self.beta1 ** self.t)
+        # A Python float: a numpy float64 scalar would turn float32 arithmetic into float64.
+        lr = float(self.lr * np.sqrt(1 - self.beta2 ** self.t) / (1 - self.beta1 ** self.t))
         for (p, g), m, v in zip(self.parameters, self.m, self.v):
-            m *= self.beta1
-            m += (1 - self.beta1) * g
+            tmp = np.multiply(g, 1 - self.beta1)      # every step in place: no temporary arrays
+            m *= self.beta1                            # but this one
+            m += tmp
+            np.multiply(g, g, out=tmp)
+            tmp *= 1 - self.beta2
             v *= self.beta2
-            v += (1 - self.beta2) * g * g
-            p -= (lr * m / (np.sqrt(v) + self.eps)).astype(p.dtype, copy=False)
+            v += tmp
+            np.sqrt(v, out=tmp)
+            tmp += self.eps
+            np.divide(m, tmp, out=tmp)
+            tmp *= lr
+            p -= tmp
 
 
 def he_normal(shape, fan_in, rng, dtype=np.float32):
