@@ -149,16 +149,26 @@ def test_conv_backward_property(data):
     assert rel_error(layer.grads["W"], dW) < 1e-12
 
 
+def _keras_one_cycle(total_steps, peak_lr):
+    from cnn_utils.keras_mnist import one_cycle
+
+    return one_cycle(total_steps, peak_lr)
+
+
 @pytest.mark.parametrize("ours, keras_optimizer", [
-    (lambda p: Adam(p, lr=0.01), lambda: tf.keras.optimizers.Adam(0.01)),
-    (lambda p: SGD(p, lr=0.1, momentum=0.9), lambda: tf.keras.optimizers.SGD(0.1, momentum=0.9)),
+    (lambda p, lr: Adam(p, lr=lr), lambda lr: tf.keras.optimizers.Adam(lr)),
+    (lambda p, lr: SGD(p, lr=lr, momentum=0.9), lambda lr: tf.keras.optimizers.SGD(lr, momentum=0.9)),
 ])
-def test_optimisers_match_keras(ours, keras_optimizer):
+@pytest.mark.parametrize("schedule", [False, True], ids=["constant", "one_cycle"])
+def test_optimisers_match_keras(ours, keras_optimizer, schedule):
+    from cnn_utils.layers import one_cycle
+
     rng = np.random.default_rng(5)
-    p, grads = rng.standard_normal(4), rng.standard_normal((5, 4))
+    p, grads = rng.standard_normal(4), rng.standard_normal((10, 4))
     g = np.zeros(4)
-    optimiser = ours([(p, g)])
-    variable, reference = tf.Variable(p.copy()), keras_optimizer()
+    optimiser = ours([(p, g)], one_cycle(10, 0.05) if schedule else 0.05)
+    variable = tf.Variable(p.copy())
+    reference = keras_optimizer(_keras_one_cycle(10, 0.05) if schedule else 0.05)
     for step in grads:
         g[...] = step
         optimiser.step()
@@ -223,3 +233,22 @@ def test_random_shift_moves_each_image_by_at_most_max_shift():
         assert set(np.unique(image)) == {-1.0, 5.0}     # filled with the background, not 0
     offsets = {tuple(np.argwhere(image[..., 0] == 5.0).min(axis=0)) for image in moved}
     assert len(offsets) > 4                             # different images, different shifts
+
+
+def test_one_cycle_matches_the_keras_schedule():
+    from cnn_utils.layers import one_cycle
+
+    ours, theirs = one_cycle(1000, 3e-3), _keras_one_cycle(1000, 3e-3)
+    steps = [0, 1, 199, 200, 201, 500, 999, 1000, 1500]
+    # Keras computes the schedule in float32: agreement to a few float32 roundings.
+    np.testing.assert_allclose([ours(s) for s in steps], [float(theirs(s)) for s in steps], rtol=1e-5)
+    assert ours(200) == 3e-3 and ours(0) == pytest.approx(3e-4)
+
+
+def test_one_cycle_errors():
+    from cnn_utils.layers import one_cycle
+
+    with pytest.raises(ValueError, match=r"total_steps, an int >= 2; received 1\.5"):
+        one_cycle(1.5, 1e-3)
+    with pytest.raises(ValueError, match=r"0 < warmup_fraction < 1; received 1"):
+        one_cycle(100, 1e-3, warmup_fraction=1)
