@@ -408,9 +408,10 @@ def random_shift(images, rng, max_shift=2, fill=0.0):
     m = max_shift
     padded = np.pad(images, ((0, 0), (m, m), (m, m), (0, 0)), constant_values=fill)
     dy, dx = rng.integers(0, 2 * m + 1, size=(2, n))
-    rows = dy[:, np.newaxis] + np.arange(h)                     # (N, H): the rows each image keeps
-    cols = dx[:, np.newaxis] + np.arange(w)                     # (N, W)
-    return padded[np.arange(n)[:, np.newaxis, np.newaxis], rows[:, :, np.newaxis], cols[:, np.newaxis, :]]
+    # Every (H, W) window of the padded image, as a view: window (dy, dx) is the image moved by
+    # (m - dy, m - dx). Picking one window per image copies N images, nothing more.
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (h, w), axis=(1, 2))  # (N, 2m+1, 2m+1, C, H, W)
+    return np.ascontiguousarray(windows[np.arange(n), dy, dx].transpose(0, 2, 3, 1))
 
 
 def train_epoch(model, loss, optimizer, x, y, batch_size, rng, augment=None):
