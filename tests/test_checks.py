@@ -164,22 +164,20 @@ def test_bias_missing_or_added_wrongly():
     assert_diagnosed(check_conv_param_count(lambda f, d, k, use_bias=True: k * f * f * d + use_bias), "bias_wrong")
 
 
-def test_average_pooling_that_counts_padded_zeros():
-    def counts_zeros(x, k, s, p):
+def _pads_with_zeros_then(pool):
+    """A pooling that pads SAME borders with zeros itself, then pools VALID (a common mistake)."""
+    def pooled(x, k, s, p):
         if p == "SAME":
             ph, pw = same_padding(x.shape[1], k, s), same_padding(x.shape[2], k, s)
             x = np.pad(x, ((0, 0), ph, pw, (0, 0)))
-        return avg_pool2d(x, k, s, "VALID")
+        return pool(x, k, s, "VALID")
 
-    assert_diagnosed(check_avg_pool2d(counts_zeros), "avg_counts_padding")
+    return pooled
 
-    def zero_padded_max(x, k, s, p):
-        if p == "SAME":
-            ph, pw = same_padding(x.shape[1], k, s), same_padding(x.shape[2], k, s)
-            x = np.pad(x, ((0, 0), ph, pw, (0, 0)))
-        return max_pool2d(x, k, s, "VALID")
 
-    assert_diagnosed(check_max_pool2d(zero_padded_max), "max_pool_zero_padding")
+def test_pooling_that_pads_with_zeros():
+    assert_diagnosed(check_avg_pool2d(_pads_with_zeros_then(avg_pool2d)), "avg_counts_padding")
+    assert_diagnosed(check_max_pool2d(_pads_with_zeros_then(max_pool2d)), "max_pool_zero_padding")
 
 
 def test_missing_batch_or_channel_axis():
