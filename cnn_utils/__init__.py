@@ -16,10 +16,11 @@ from .history import (HUMAN_TOP5_ERROR, HUMAN_TOP5_SOURCE, ILSVRC_DATASET, ILSVR
 from .models import ALEXNET_LAYERS, alexnet, draw_alexnet_two_gpu, lenet5
 from .ops import avg_pool2d, col2im, conv2d, conv2d_naive, im2col, max_pool2d, min_pool2d
 from .notebook import show_source, source
-from .plotting import show_conv_steps, show_feature_maps, show_image_values, show_kernels
+from .plotting import (plot_learning_curves, show_conv_steps, show_feature_maps, show_image_values,
+                       show_kernels)
 from .pool_plots import pool_windows, show_pooling
 from .shapes import conv_output_size, conv_param_count, padding_amounts, same_padding
-from .timing import best_time
+from .timing import best_time, time_to_accuracy
 
 __version__ = "0.1.0"
 
@@ -64,6 +65,7 @@ __all__ = [
     "mnist_demo_image",
     "padding_amounts",
     "plot_depth",
+    "plot_learning_curves",
     "plot_top5_errors",
     "pool_windows",
     "same_padding",
@@ -77,6 +79,7 @@ __all__ = [
     "side_by_side",
     "source",
     "stack_kernels",
+    "time_to_accuracy",
     "to_conv_input",
     "use_korean_font",
 ]

@@ -137,15 +137,3 @@ def fit_mnist(model, data, epochs, batch_size, optimizer, seed=0, verbose=True):
               callbacks=[Recorder()])
     return record
 
-
-def time_to_accuracy(record, target):
-    """Training seconds until the test accuracy first reached `target`, or None if it never did.
-
-    Example:
-        >>> time_to_accuracy({"seconds": [10.0, 20.0], "test_accuracy": [0.98, 0.991]}, 0.99)
-        20.0
-    """
-    for seconds, accuracy in zip(record["seconds"], record["test_accuracy"]):
-        if accuracy >= target:
-            return seconds
-    return None

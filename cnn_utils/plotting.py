@@ -1,4 +1,5 @@
-"""Pictures every chapter draws: grids of feature maps or kernels, and images with their numbers."""
+"""Pictures every chapter draws: grids of feature maps or kernels, images with their numbers, and
+learning curves."""
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -211,4 +212,41 @@ def show_conv_steps(image, kernel, strides=1, padding="VALID", ncols=None, size=
         ax.add_patch(Rectangle((j * sw - 0.5, i * sh - 0.5), w.shape[1], w.shape[0],
                                fill=False, edgecolor="red", linewidth=2.5))
         ax.set_title(f"out[{i}, {j}] = {out[0, i, j, 0]:.4g}", fontsize=9)
+    return fig
+
+
+def plot_learning_curves(record, goal=None, ylim=None):
+    """Training loss and accuracy per epoch, side by side.
+
+    Args:
+        record: dict of per-epoch lists: "loss" and "test_accuracy", and optionally "accuracy"
+            (training accuracy), as `cnn_utils.keras_mnist.fit_mnist` returns.
+        goal: optional accuracy in [0, 1] drawn as a dashed red line.
+        ylim: optional (low, high) in percent for the accuracy axis.
+
+    Returns:
+        The matplotlib `Figure`.
+
+    Example:
+        >>> fig = plot_learning_curves({"loss": [0.3, 0.1], "test_accuracy": [0.97, 0.99]}, goal=0.99)
+        >>> [ax.get_title() for ax in fig.axes]
+        ['training loss', 'accuracy']
+    """
+    missing = [key for key in ("loss", "test_accuracy") if key not in record]
+    if missing:
+        raise ValueError(f"plot_learning_curves expects a record with per-epoch lists 'loss' and "
+                         f"'test_accuracy'; received keys {sorted(record)}. Add {missing}.")
+    epochs = np.arange(1, len(record["loss"]) + 1)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.2), constrained_layout=True)
+    ax1.plot(epochs, record["loss"], "o-")
+    ax1.set(xlabel="epoch", ylabel="training loss", title="training loss")
+    if "accuracy" in record:
+        ax2.plot(epochs, np.array(record["accuracy"]) * 100, "o-", label="training")
+    ax2.plot(epochs, np.array(record["test_accuracy"]) * 100, "s-", label="test")
+    if goal is not None:
+        ax2.axhline(goal * 100, color="tab:red", linestyle="--", label=f"{goal:.1%} goal")
+    ax2.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
+    if ylim is not None:
+        ax2.set_ylim(ylim)
+    ax2.legend()
     return fig

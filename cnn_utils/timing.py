@@ -28,3 +28,21 @@ def best_time(fn, *args, repeat=3, **kwargs):
         fn(*args, **kwargs)
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def time_to_accuracy(record, target):
+    """Training seconds until the test accuracy first reached `target`, or None if it never did.
+
+    Args:
+        record: dict with lists "seconds" (cumulative training time after each epoch) and
+            "test_accuracy", as `cnn_utils.keras_mnist.fit_mnist` returns and chapter 9 records.
+        target: float, the accuracy to reach.
+
+    Example:
+        >>> time_to_accuracy({"seconds": [10.0, 20.0], "test_accuracy": [0.98, 0.991]}, 0.99)
+        20.0
+    """
+    for seconds, accuracy in zip(record["seconds"], record["test_accuracy"]):
+        if accuracy >= target:
+            return seconds
+    return None

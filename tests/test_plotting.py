@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from cnn_utils import show_conv_steps, show_feature_maps, show_image_values, show_kernels
+from cnn_utils import (plot_learning_curves, show_conv_steps, show_feature_maps, show_image_values,
+                       show_kernels)
 
 
 def test_feature_maps_grid_titles_and_colorbars():
@@ -61,3 +62,22 @@ def test_conv_steps_titles_windows_and_padding():
 def test_conv_steps_errors():
     with pytest.raises(ValueError, match=r"2-D image and a 2-D kernel.*\(2, 3, 3\)"):
         show_conv_steps(np.zeros((2, 3, 3)), np.ones((2, 2)))
+
+
+def test_learning_curves_plot_the_record_in_percent_with_the_goal():
+    record = {"loss": [0.3, 0.1, 0.05], "accuracy": [0.95, 0.98, 0.99], "test_accuracy": [0.97, 0.985, 0.991]}
+    fig = plot_learning_curves(record, goal=0.99, ylim=(95, 100))
+    loss_ax, acc_ax = fig.axes
+    np.testing.assert_allclose(loss_ax.lines[0].get_ydata(), record["loss"])
+    training, test, goal = acc_ax.lines
+    np.testing.assert_allclose(training.get_ydata(), [95, 98, 99])
+    np.testing.assert_allclose(test.get_ydata(), [97, 98.5, 99.1])
+    np.testing.assert_allclose(goal.get_ydata(), [99, 99])
+    assert [t.get_text() for t in acc_ax.get_legend().get_texts()] == ["training", "test", "99.0% goal"]
+    assert acc_ax.get_ylim() == (95, 100)
+    assert len(plot_learning_curves({"loss": [1.0], "test_accuracy": [0.5]}).axes[1].lines) == 1
+
+
+def test_learning_curves_error_names_the_missing_list():
+    with pytest.raises(ValueError, match=r"received keys \['loss', 'test_acc'\]\. Add \['test_accuracy'\]"):
+        plot_learning_curves({"loss": [1.0], "test_acc": [0.5]})
