@@ -1,11 +1,15 @@
 """The book's two commands; they need nothing but python3.
 
     python3 tasks.py book   # build the HTML book into _build/html
-    python3 tasks.py test   # every test: unit tests, doctests, notebooks (nbval), and the book build
+    python3 tasks.py test   # every test: the book build, unit tests, doctests, every notebook under
+                            # nbval on three CPU paths of TensorFlow, and every chapter on Colab's stack
 
 and, for contributors:
 
+    python3 tasks.py test --cpu-path avx2 [PYTEST ARGS]             # the notebooks on one CPU path
+    python3 tasks.py colab-stack [04_convolution ...]              # the chapters on Colab's stack
     python3 tasks.py execute book/chapters/04_convolution.ipynb   # re-execute, store the outputs
+    python3 tasks.py setup-cells                                   # write the Colab set-up cells
     python3 tasks.py bench [--quick] [--write]                     # benchmarks (not a test)
 
 and, for instructors (book/instructors.md):
@@ -19,11 +23,13 @@ or when requirements.txt or pyproject.toml changed since the last install.
 
 import argparse
 import hashlib
+import json
 import os
 import subprocess
 import sys
 import time
 import venv
+import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -32,6 +38,18 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".requirements.sha256"
 SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist.npz"
+REPORTS = ROOT / "_build" / "test-reports"
+
+# TensorFlow's CPU code paths (cnn_utils/cpu_path.py): `test` re-executes every notebook under each,
+# because readers' CPUs pick different kernels, and a stored output must hold on all of them.
+# "default" is what this CPU picks; "onednn-off" is TensorFlow's Eigen kernels, as on CPUs without
+# AVX-512 VNNI/BF16 or AMX; "avx2" keeps oneDNN but limits it (and numpy's own SIMD loops) to AVX2,
+# as on an older CPU. OPENBLAS_* stay as the machine has them.
+CPU_PATHS = {
+    "default": {},
+    "onednn-off": {"TF_ENABLE_ONEDNN_OPTS": "0"},
+    "avx2": {"ONEDNN_MAX_CPU_ISA": "AVX2", "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR"},
+}
 
 
 def run(*command, env=None):
@@ -104,17 +122,98 @@ def build_book():
           f"{ROOT / '_build' / 'html' / 'index.html'}", flush=True)
 
 
-def run_tests(extra):
+def describe_path(name):
+    settings = " ".join(f"{key}={value}" for key, value in CPU_PATHS[name].items())
+    return f"{name} ({settings or 'as this CPU picks'})"
+
+
+def pytest_pass(name, targets, extra, label):
+    """One pytest run with TensorFlow on CPU path `name`; returns its counts and failed tests."""
     started = time.perf_counter()
-    env = test_environment()
-    if "CNN_UTILS_MNIST_PATH" not in env:
+    env = dict(test_environment(), CNN_BOOK_CPU_PATH=describe_path(name), **CPU_PATHS[name])
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    report = REPORTS / f"{name}.xml"
+    report.unlink(missing_ok=True)
+    print(f"\n[pass] {' '.join(targets)} with TensorFlow's CPU path {describe_path(name)}", flush=True)
+    code = subprocess.run(
+        [str(PYTHON), "-m", "pytest", *targets, "--nbval", "--nbval-current-env",
+         "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", f"--junitxml={report}",
+         "-o", "junit_family=xunit1", *extra], cwd=ROOT, env=env).returncode
+    seconds = time.perf_counter() - started
+    print(f"[time] pass {name}: {seconds:.1f} s", flush=True)
+    counts, failed = {"passed": 0, "failed": 0, "skipped": 0}, []
+    if report.exists():
+        for case in ElementTree.parse(report).iter("testcase"):
+            outcome = {child.tag for child in case} & {"failure", "error", "skipped"}
+            if "skipped" in outcome:
+                counts["skipped"] += 1
+            elif outcome:
+                counts["failed"] += 1
+                failed.append(f"{case.get('file') or case.get('classname')}::{case.get('name')}")
+            else:
+                counts["passed"] += 1
+    if code not in (0, 5) and not failed:             # pytest itself failed (usage, collection)
+        failed.append(f"pytest exited with code {code}")
+        counts["failed"] += 1
+    return {"name": f"{label} on CPU path {describe_path(name)}", "seconds": seconds,
+            "counts": counts, "failed": failed,
+            "rerun": f"python3 tasks.py test --cpu-path {name}"}
+
+
+def colab_stack_pass():
+    """Every chapter on Colab's stack (tests/colab_stack.py); returns its counts and failures."""
+    started = time.perf_counter()
+    summary = ROOT / "_build" / "colab-stack" / "summary.json"
+    summary.unlink(missing_ok=True)
+    print("\n[pass] every chapter on Colab's stack (tests/colab-stack.txt)", flush=True)
+    code = subprocess.run([str(PYTHON), "-m", "tests.colab_stack"], cwd=ROOT,
+                          env=test_environment()).returncode
+    result = json.loads(summary.read_text(encoding="utf-8")) if summary.exists() else None
+    if result is None:
+        failed = [f"the Colab-stack run stopped with exit code {code} before running the chapters"]
+    else:
+        failed = list(result["failed"]) + ([] if code == 0 or result["failed"] else
+                                            [f"exit code {code}"])
+    passed = len(result["passed"]) if result else 0
+    return {"name": "chapters on Colab's stack", "seconds": time.perf_counter() - started,
+            "counts": {"passed": passed, "failed": len(failed), "skipped": 0}, "failed": failed,
+            "rerun": "python3 tasks.py colab-stack [CHAPTER ...]"}
+
+
+def run_tests(extra):
+    """The README's test command: every pass runs, then one summary says which failed where."""
+    started = time.perf_counter()
+    if "CNN_UTILS_MNIST_PATH" not in test_environment():
         sys.exit("Set CNN_UTILS_MNIST_PATH to an mnist.npz file: the tests never download MNIST.")
-    try:
-        run(PYTHON, "-m", "pytest", "tests", "cnn_utils", "book",
-            "--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg",
-            *extra, env=env)
-    finally:
-        print(f"[time] tests ran in {time.perf_counter() - started:.1f} s", flush=True)
+    options = argparse.ArgumentParser(prog="tasks.py test", add_help=False)
+    options.add_argument("--cpu-path", action="append", choices=sorted(CPU_PATHS))
+    chosen, extra = options.parse_known_args(extra)
+    if chosen.cpu_path:                                # re-running the notebooks on some paths
+        results = [pytest_pass(name, ["book"], extra, "notebooks") for name in chosen.cpu_path]
+    else:
+        ensure_browser()
+        build_book()
+        results = [pytest_pass("default", ["tests", "cnn_utils", "book"], extra,
+                               "unit tests, doctests, browser, notebooks")]
+        results += [pytest_pass(name, ["book"], extra, "notebooks")
+                    for name in CPU_PATHS if name != "default"]
+        results.append(colab_stack_pass())
+
+    print("\n[summary]", flush=True)
+    passed = failed = 0
+    for result in results:
+        counts = result["counts"]
+        passed, failed = passed + counts["passed"], failed + counts["failed"]
+        tally = f"{counts['passed']} passed, {counts['failed']} failed"
+        print(f"  {result['name']}: {tally} ({result['seconds']:.0f} s)")
+        for test in result["failed"]:
+            print(f"      FAILED {test}")
+        if result["failed"]:
+            print(f"      re-run alone: {result['rerun']}")
+    print(f"[time] tests ran in {time.perf_counter() - started:.1f} s", flush=True)
+    print(f"tests: {passed} passed, {failed} failed", flush=True)
+    if any(result["failed"] for result in results):
+        sys.exit(1)
 
 
 def execute(notebooks):
@@ -141,10 +240,13 @@ def execute(notebooks):
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["book", "test", "execute", "bench", "assign", "grade"])
+    parser.add_argument("command", choices=["book", "test", "colab-stack", "execute", "setup-cells",
+                                            "bench", "assign", "grade"])
     parser.add_argument("args", nargs=argparse.REMAINDER,
-                        help="test: extra arguments for pytest; execute: notebooks (default: all); "
-                             "bench: --quick, --write; assign, grade: see --help of each")
+                        help="test: --cpu-path NAME (one of " + ", ".join(CPU_PATHS) + "; "
+                             "repeatable), then extra arguments for pytest; colab-stack: chapters "
+                             "(default: all); execute: notebooks (default: all); bench: --quick, "
+                             "--write; assign, grade: see --help of each")
     args = parser.parse_args()
     ensure_environment()
     try:
@@ -152,13 +254,15 @@ def main():
             build_book()
         elif args.command == "execute":
             execute(args.args)
+        elif args.command == "colab-stack":
+            run(PYTHON, "-m", "tests.colab_stack", *args.args, env=test_environment())
+        elif args.command == "setup-cells":
+            run(PYTHON, "-m", "tests.colab_sim", "write-setup-cells")
         elif args.command == "bench":
             run(PYTHON, "-m", "benchmarks.run", *args.args, env=test_environment())
         elif args.command in ("assign", "grade"):
             run(PYTHON, "-m", "course_tools", args.command, *args.args, env=test_environment())
         else:
-            ensure_browser()
-            build_book()
             run_tests(args.args)
     except subprocess.CalledProcessError as error:
         sys.exit(error.returncode)

@@ -6,6 +6,7 @@ move between this package and TensorFlow without translation.
 
 from .animation import ConvStep, animate_conv, conv_trace
 from .architecture import LayerRow, LayerTable, layer_table, show_shape_flow, side_by_side
+from .cpu_path import ConvOutcome, channels_first_conv_outcome, onednn_enabled
 from .data import MNIST_ENV_VAR, load_mnist, load_sample_image, to_conv_input
 from .demo import (MNIST_DEMO_SEED, mnist_demo_feature_maps, mnist_demo_filters,
                    mnist_demo_image)
@@ -22,10 +23,11 @@ from .pool_plots import pool_windows, show_pooling
 from .shapes import conv_output_size, conv_param_count, padding_amounts, same_padding
 from .timing import best_time, time_to_accuracy
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "ALEXNET_LAYERS",
+    "ConvOutcome",
     "ConvStep",
     "HORIZONTAL_EDGE_MASK",
     "HUMAN_TOP5_ERROR",
@@ -44,6 +46,7 @@ __all__ = [
     "animate_conv",
     "avg_pool2d",
     "best_time",
+    "channels_first_conv_outcome",
     "col2im",
     "conv2d",
     "conv2d_naive",
@@ -63,6 +66,7 @@ __all__ = [
     "mnist_demo_feature_maps",
     "mnist_demo_filters",
     "mnist_demo_image",
+    "onednn_enabled",
     "padding_amounts",
     "plot_depth",
     "plot_learning_curves",

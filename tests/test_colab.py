@@ -33,31 +33,17 @@ import nbformat
 import pytest
 import yaml
 
+from tests.colab_sim import (chapters, checkout_copy, kernel_environment, make_kernel,
+                             package_version, repository_url, setup_cell)
+
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
 ARTIFACTS = ROOT / "_build" / "colab-sim"
 # The chapter the simulation runs: small, no MNIST, but imports TensorFlow and uses cnn_utils.
 SIMULATED_CHAPTER = os.environ.get("CNN_BOOK_COLAB_CHAPTER", "04_convolution")
 
-SETUP_CELL = '''\
-# 코랩(Colab)에서 열었을 때만 이 책의 도우미 패키지 cnn_utils를 설치합니다. 로컬에서는 아무 일도 하지 않습니다.
-import os
-import sys
-
-if "google.colab" in sys.modules:
-    CNN_UTILS_SOURCE = os.environ.get("CNN_UTILS_SOURCE", "git+{url}")
-    %pip install --quiet "cnn_utils @ {{CNN_UTILS_SOURCE}}"'''
-
-
 def _config():
     return yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-
-
-def _chapters():
-    """Chapter notebooks in the table of contents, as paths relative to the repository."""
-    toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
-    files = re.findall(r"file:\s*(book/chapters/\S+)", toc)
-    return [f"{name}.ipynb" for name in files if (ROOT / f"{name}.ipynb").exists()]
 
 
 def _first_code_cell(path):
@@ -80,18 +66,41 @@ def test_repository_url_is_one_public_github_setting():
     assert config["repository"]["branch"]
 
 
-def test_toc_lists_the_chapters():
-    assert len(_chapters()) >= 7
+def test_toc_lists_thechapters():
+    assert len(chapters()) >= 7
 
 
-@pytest.mark.parametrize("chapter", _chapters(), ids=lambda p: Path(p).stem)
-def test_setup_cell_installs_from_the_configured_repository(chapter):
-    """The first code cell is the set-up cell, character for character, with _config.yml's URL."""
-    expected = SETUP_CELL.format(url=_config()["repository"]["url"])
+@pytest.mark.parametrize("chapter", chapters(), ids=lambda p: Path(p).stem)
+def test_setup_cell_installs_the_pinned_release(chapter):
+    """The first code cell is the set-up cell, character for character: _config.yml's repository
+    at the tag of pyproject.toml's version."""
+    expected = setup_cell()
     assert _first_code_cell(chapter).strip() == expected, (
-        f"{chapter}: the first code cell must be the Colab set-up cell of CONTRIBUTING.md, "
-        f"installing from git+{_config()['repository']['url']} (repository.url in _config.yml)")
+        f"{chapter}: the first code cell must be the Colab set-up cell installing "
+        f"git+{repository_url()}@v{package_version()} (repository.url in _config.yml, version in "
+        "pyproject.toml); `python3 tasks.py setup-cells` writes it into every chapter")
     assert "tensorflow" not in expected.lower()
+
+
+def test_setup_cell_names_one_release():
+    assert re.fullmatch(r"\d+\.\d+\.\d+", package_version()), package_version()
+    assert f"@v{package_version()}\"" in setup_cell()
+    assert repository_url() == _config()["repository"]["url"]
+
+
+def test_every_documented_install_names_the_release():
+    """Instructions for readers and instructors install the same tagged release as the chapters."""
+    for path in [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "book").glob("*.md"))]:
+        for url in re.findall(r"cnn_utils @ (git\+\S+?)[\"\s]", path.read_text(encoding="utf-8")):
+            assert url == f"git+{repository_url()}@v{package_version()}", (
+                f"{path.name} installs {url}; write git+{repository_url()}@v{package_version()}")
+
+
+def test_package_reports_the_pyproject_version():
+    import cnn_utils
+
+    assert cnn_utils.__version__ == package_version(), (
+        "cnn_utils/__init__.py's __version__ and pyproject.toml's version must be the same release")
 
 
 def _built_page(chapter):
@@ -103,7 +112,7 @@ def _built_page(chapter):
     return page.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("chapter", _chapters(), ids=lambda p: Path(p).stem)
+@pytest.mark.parametrize("chapter", chapters(), ids=lambda p: Path(p).stem)
 def test_launch_button_opens_the_chapter_in_colab(chapter):
     html = _built_page(chapter)
     colab_links = set(re.findall(r'href="(https://colab\.research\.google\.com/[^"]*)"', html))
@@ -113,8 +122,6 @@ def test_launch_button_opens_the_chapter_in_colab(chapter):
 
 # ---------------------------------------------------------------------------------------------
 # The simulation
-
-FAKE_COLAB = '"""Stand-in for Colab\'s google.colab, imported at kernel start (test_colab)."""\n'
 
 CHECK_CELL = textwrap.dedent("""\
     # (added by test_colab) where did everything come from?
@@ -173,15 +180,6 @@ def _make_environment(tmp):
     return python, site
 
 
-def _checkout_copy(tmp):
-    """The package part of this checkout, copied so that pip's in-place build leaves it clean."""
-    target = tmp / "checkout"
-    shutil.copytree(ROOT, target, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "_build", "build", "book", "*.egg-info", "__pycache__", ".pytest_cache",
-        ".hypothesis", ".ipynb_checkpoints"))
-    return target
-
-
 def test_chapter_runs_in_a_simulated_colab(tmp_path):
     started = time.perf_counter()
     notebook = ROOT / "book" / "chapters" / f"{SIMULATED_CHAPTER}.ipynb"
@@ -192,31 +190,12 @@ def test_chapter_runs_in_a_simulated_colab(tmp_path):
     work = tmp_path / "content"
     work.mkdir()
     shutil.copy(notebook, work / notebook.name)
-    fake = tmp_path / "fake-colab"
-    (fake / "google" / "colab").mkdir(parents=True)          # `google` stays a namespace package
-    (fake / "google" / "colab" / "__init__.py").write_text(FAKE_COLAB)
-    kernel_dir = tmp_path / "jupyter" / "kernels" / "colab-sim"
-    kernel_dir.mkdir(parents=True)
-    (kernel_dir / "kernel.json").write_text(json.dumps({
-        "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}",
-                 "--IPKernelApp.exec_lines=import google.colab"],
-        "display_name": "Colab simulation", "language": "python",
-        "env": {"PYTHONPATH": str(fake)},
-    }))
-
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("PYTHON", "PIP_", "JUPYTER", "IPYTHON", "VIRTUAL_ENV"))}
-    env.update({
-        "CNN_UTILS_SOURCE": _checkout_copy(tmp_path).as_uri(),   # the one variable the cell reads
-        "JUPYTER_PATH": str(tmp_path / "jupyter"),
-        "IPYTHONDIR": str(tmp_path / "ipython"),
-        "MPLCONFIGDIR": str(tmp_path / "matplotlib"),
-        "PYTHONNOUSERSITE": "1",
-        "PIP_NO_INDEX": "1",                    # nothing from the web
-        "PIP_NO_BUILD_ISOLATION": "0",          # (sic: "0" turns isolation off) build with the
-                                                # setuptools the environment has, offline
-        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-    })
+    make_kernel(tmp_path, python, "colab-sim")
+    env = kernel_environment(
+        tmp_path, checkout_copy(tmp_path),
+        PIP_NO_INDEX="1",                   # nothing from the web
+        PIP_NO_BUILD_ISOLATION="0")         # (sic: "0" turns isolation off) build with the
+                                            # setuptools the environment has, offline
 
     # Before the set-up cell, cnn_utils is not there.
     probe = subprocess.run([str(python), "-c", "import cnn_utils"], cwd=work, env=env,
