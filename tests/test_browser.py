@@ -267,7 +267,7 @@ def _check_chapter_buttons(page, chapter, config, visit):
     title = "".join(notebook["cells"][0]["source"]).splitlines()[0].lstrip("# ").strip()
     assert title == page.locator("article h1").first.inner_text().strip("#¶ \n"), title
     setup = next("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code")
-    assert f'"git+{config["repository"]["url"]}"' in setup and "google.colab" in setup
+    assert f'"git+{config["repository"]["url"]}@v' in setup and "google.colab" in setup
 
 
 def test_intro_at_phone_width(browser, server):
