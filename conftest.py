@@ -4,10 +4,15 @@ import os
 
 import pytest
 
+import tasks
+
 # Before TensorFlow is first imported (notebook kernels inherit this environment): no C++ start-up
 # log lines (the oneDNN notice included) in any output. Which CPU kernels TensorFlow uses stays as
 # this CPU picks them; `tasks.py test` re-runs the notebooks on its other CPU paths too.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# ... and what TensorFlow's C++ writes to stderr all the same (the oneDNN notice) stays out of the
+# kernels' cell outputs; Python's warnings still reach them (tasks.kernel_settings says why).
+os.environ.setdefault("IPYTHONDIR", str(tasks.kernel_settings()))
 
 # MNIST is read from the offline copy beside the project, never downloaded during tests. The test
 # command sets this already; the default lets a bare `pytest` in a checkout do the same.

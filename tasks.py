@@ -100,10 +100,29 @@ def ensure_browser():
               "Chromium executable.", flush=True)
 
 
+# The notebook kernels of tests and `execute` forward what Python writes to stderr (warnings), but
+# not what C++ libraries write to the process's stderr: TensorFlow prints "oneDNN custom operations
+# are on" there on CPUs that pick oneDNN, whatever TF_CPP_MIN_LOG_LEVEL says, and whether a kernel
+# forwards it into the cell depends on timing. It is a fact of the machine, not a stored output.
+IPYTHON_DIR = ROOT / "_build" / "ipython"
+KERNEL_CONFIG = ("# Written by tasks.py (kernel_settings): C-level stderr stays out of cell outputs.\n"
+                 "c.IPKernelApp.capture_fd_output = False\n")
+
+
+def kernel_settings():
+    """The IPython directory whose kernel configuration the tests' and `execute`'s kernels use."""
+    config = IPYTHON_DIR / "profile_default" / "ipython_kernel_config.py"
+    if not config.exists() or config.read_text() != KERNEL_CONFIG:
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text(KERNEL_CONFIG)
+    return IPYTHON_DIR
+
+
 def test_environment():
     """Environment for tests and notebook execution: quiet TensorFlow, offline MNIST, no display."""
     env = dict(os.environ)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")     # no TensorFlow start-up log lines in outputs
+    env.setdefault("IPYTHONDIR", str(kernel_settings()))
     env.setdefault("PYTHONHASHSEED", "0")
     if "CNN_UTILS_MNIST_PATH" not in env and SHARED_MNIST.exists():
         env["CNN_UTILS_MNIST_PATH"] = str(SHARED_MNIST)

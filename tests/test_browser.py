@@ -5,8 +5,9 @@ network cut off: any request that does not go to that server is blocked and fail
 and every other asset must come with the book). On each page it checks that every image and asset
 loads, that there are no console errors, that equations are typeset, that code cells have a working
 copy button, that the Colab and download buttons point where they should, and that the
-animations play. It saves screenshots to `_build/screenshots/` (desktop 1280 px wide; the intro also
-at phone width, 390 px), and checks the Korean search: 합성곱, 패딩, 풀링 and 스트라이드 each list
+animations play. It saves full-page screenshots to `_build/screenshots/` (every page 1280 px wide;
+the intro and every chapter also at phone width, 390 px, where nothing may widen the page), and
+checks the Korean search: 합성곱, 패딩, 풀링 and 스트라이드 each list
 the chapter that teaches the term first, and every page that uses the term, with or without a
 particle attached, among the results (`_build/screenshots/search-results.json`).
 
@@ -234,7 +235,7 @@ def test_page_in_the_browser(path, browser, server, config):
         copy_cells = _check_copy_button(page)
         animations = _check_animations(page)
         page.evaluate("() => window.scrollTo(0, 0)")
-        page.screenshot(path=str(SHOTS / f"{_shot_name(path)}.png"))
+        page.screenshot(path=str(SHOTS / f"{_shot_name(path)}.png"), full_page=True)
         chapter = re.fullmatch(r"(book/chapters/[^/]+)\.html", path)
         if chapter:
             _check_chapter_buttons(page, chapter.group(1), config, visit)
@@ -270,17 +271,49 @@ def _check_chapter_buttons(page, chapter, config, visit):
     assert f'"git+{config["repository"]["url"]}@v' in setup and "google.colab" in setup
 
 
-def test_intro_at_phone_width(browser, server):
-    visit = Visit(browser, server, viewport=PHONE, is_mobile=True, has_touch=True,
-                  device_scale_factor=2)
+# What may be wider than a phone's column, and must then scroll inside its own box.
+WIDE_BOXES = ("mjx-container[display='true'], div.highlight pre, div.cell_output, figure, table, "
+              ".pst-scrollable-table-container, div.animation")
+
+
+def _phone_pages():
+    return [p for p in _pages() if p == "book/intro.html" or p.startswith("book/chapters/")]
+
+
+@pytest.mark.parametrize("path", _phone_pages())
+def test_page_at_phone_width(path, browser, server):
+    """At 390 px nothing widens the page: a wide formula, table, output or figure scrolls inside its
+    own box (and does not just get cut off), and an animation's buttons all stay on the screen."""
+    visit = Visit(browser, server, viewport=PHONE, is_mobile=True, has_touch=True)
     try:
-        page = visit.open("book/intro.html")
+        page = visit.open(path)
         assert not _wait_for_images(page)
-        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-        page.screenshot(path=str(SHOTS / "book-intro-phone.png"))
+        _check_math(page)
+        report = page.evaluate("""(selector) => {
+            const width = window.innerWidth;
+            const scrolls = e => ["auto", "scroll"].includes(getComputedStyle(e).overflowX);
+            const clipped = [...document.querySelectorAll(selector)]
+                .filter(e => e.scrollWidth > e.clientWidth + 1 && !scrolls(e)
+                             && !(e.parentElement && scrolls(e.parentElement)
+                                  && e.parentElement.scrollWidth > e.parentElement.clientWidth + 1))
+                .map(e => e.tagName.toLowerCase() + "." + (e.getAttribute("class") || "") + ": "
+                          + e.textContent.trim().slice(0, 50));
+            const offscreen = [...document.querySelectorAll("div.animation .anim-buttons button")]
+                .filter(b => b.getBoundingClientRect().right > width + 1).length;
+            // A wide figure keeps at least the scale the desktop column gives it (book.css).
+            const shrunk = [...document.querySelectorAll("div.cell_output img, figure img")]
+                .filter(i => !i.closest("div.animation")
+                             && i.getBoundingClientRect().width < Math.min(i.naturalWidth, 560) - 1)
+                .map(i => `${i.naturalWidth} px shown ${Math.round(i.getBoundingClientRect().width)} px`);
+            return {overflow: document.documentElement.scrollWidth - width, clipped, offscreen, shrunk};
+        }""", WIDE_BOXES)
+        page.screenshot(path=str(SHOTS / f"{_shot_name(path)}-phone.png"), full_page=True)
     finally:
         visit.close()
-    assert overflow <= 1, f"the intro is {overflow} px wider than a phone screen"
+    assert report["overflow"] <= 1, f"{path} is {report['overflow']} px wider than a phone screen"
+    assert not report["clipped"], f"{path}: wider than the screen and cannot scroll: {report['clipped']}"
+    assert not report["offscreen"], f"{path}: {report['offscreen']} animation buttons off the screen"
+    assert not report["shrunk"], f"{path}: figures shrunk until their text is illegible: {report['shrunk']}"
     assert not visit.external and not visit.failed and not visit.console_errors
 
 

@@ -64,6 +64,14 @@ def test_compared_output_prints_no_rounding_noise(chapter, number, cell):
 
 
 @pytest.mark.parametrize("chapter, number, cell", PARAMS)
+def test_no_stored_output_on_the_error_stream(chapter, number, cell):
+    """A warning or a library's log line in a stored output is what one machine printed once (the
+    oneDNN notice, for one): readers would see it, and nbval would fail on the other CPU paths."""
+    errors = [o.text for o in cell.get("outputs", []) if o.get("name") == "stderr"]
+    assert not errors, f"{chapter} code cell {number} stores stderr output: {errors[0][:200]!r}"
+
+
+@pytest.mark.parametrize("chapter, number, cell", PARAMS)
 def test_ignored_output_is_marked_by_a_tag(chapter, number, cell):
     """Readers see the cell's code: the marker lives in the cell's tags, not in a comment."""
     assert "NBVAL_IGNORE_OUTPUT" not in cell.source, (
