@@ -13,7 +13,8 @@ from .demo import (MNIST_DEMO_SEED, mnist_demo_feature_maps, mnist_demo_filters,
 from .filters import HORIZONTAL_EDGE_MASK, SOBEL_X, SOBEL_Y, VERTICAL_EDGE_MASK, stack_kernels
 from .fonts import KOREAN_FONT_FAMILY, korean_font_path, use_korean_font  # Hangul in figures
 from .history import (HUMAN_TOP5_ERROR, HUMAN_TOP5_SOURCE, ILSVRC_DATASET, ILSVRC_RESULTS,
-                      ilsvrc_winners, plot_depth, plot_top5_errors)
+                      SUPERVISION_2012, SUPERVISION_2012_SOURCE, SupervisionEntry, ilsvrc_winners,
+                      plot_depth, plot_top5_errors)
 from .models import ALEXNET_LAYERS, alexnet, draw_alexnet_two_gpu, lenet5
 from .ops import avg_pool2d, col2im, conv2d, conv2d_naive, im2col, max_pool2d, min_pool2d
 from .notebook import show_source, source
@@ -41,6 +42,9 @@ __all__ = [
     "MNIST_ENV_VAR",
     "SOBEL_X",
     "SOBEL_Y",
+    "SUPERVISION_2012",
+    "SUPERVISION_2012_SOURCE",
+    "SupervisionEntry",
     "VERTICAL_EDGE_MASK",
     "alexnet",
     "animate_conv",

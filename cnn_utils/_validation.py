@@ -60,9 +60,10 @@ def spatial_pair(value, name, op, tf_name):
     elif len(values) == 4:
         if values[0] != 1 or values[3] != 1:
             raise ValueError(
-                f"{op} expects a 4-element `{name}` to be [1, {name}_h, {name}_w, 1] (NHWC: the "
-                f"batch and channel entries must be 1); received {values}. "
-                f"Write it as [1, {values[1]}, {values[2]}, 1] or pass just [{values[1]}, {values[2]}]."
+                # Korean: chapter 4 prints this message to the reader.
+                f"{op}: 네 값으로 준 `{name}`는 [1, {name}_h, {name}_w, 1]이어야 합니다(NHWC에서 "
+                f"이미지 수와 채널 축의 값은 1). 받은 값: {values}. "
+                f"[1, {values[1]}, {values[2]}, 1]로 쓰거나 [{values[1]}, {values[2]}]만 주세요."
             )
         pair = (values[1], values[2])
     else:

@@ -95,6 +95,30 @@ ILSVRC_RESULTS = (
 )
 
 
+@dataclass(frozen=True)
+class SupervisionEntry:
+    """One of the two entries of team SuperVision (AlexNet) to the ILSVRC 2012 classification task.
+
+    Attributes:
+        networks: int, how many CNNs' predictions were averaged (an ensemble).
+        pretrained: int, how many of them were first trained on the whole ImageNet Fall 2011
+            release, data beyond the challenge's (0: the challenge's data alone).
+        top5_error: float, top-5 error on the test set, in percent.
+    """
+
+    networks: int
+    pretrained: int
+    top5_error: float
+
+
+# SuperVision's entries of 2012. `ILSVRC_RESULTS` keeps the first, trained on the challenge's data
+# alone like the other rows; the second added two CNNs pre-trained on a larger ImageNet release.
+SUPERVISION_2012 = (SupervisionEntry(networks=5, pretrained=0, top5_error=16.4),
+                    SupervisionEntry(networks=7, pretrained=2, top5_error=15.3))
+SUPERVISION_2012_SOURCE = ("Krizhevsky, Sutskever & Hinton, ImageNet Classification with Deep "
+                           "Convolutional Neural Networks, NIPS 2012, Section 6 and Table 2")
+
+
 def ilsvrc_winners():
     """The winners of the classification task, one per year from 2010 to 2017.
 

@@ -85,3 +85,14 @@ def test_plot_depth_into_given_axes():
     assert [int(p.get_height()) for p in ax.patches] == [8, 8, 19, 22, 152]
     with pytest.raises(TypeError, match="matplotlib Axes or None; received str"):
         plot_depth("axes")
+
+
+def test_supervision_entries_of_2012():
+    from cnn_utils import SUPERVISION_2012, SUPERVISION_2012_SOURCE
+
+    alone, pretrained = SUPERVISION_2012
+    assert (alone.networks, alone.pretrained, alone.top5_error) == (5, 0, 16.4)
+    assert (pretrained.networks, pretrained.pretrained, pretrained.top5_error) == (7, 2, 15.3)
+    # the results table keeps the entry trained on the challenge's data alone
+    assert WINNERS[2012][1] == alone.top5_error
+    assert "Krizhevsky" in SUPERVISION_2012_SOURCE and "NIPS 2012" in SUPERVISION_2012_SOURCE

@@ -231,7 +231,7 @@ def test_pool_property_matches_tensorflow(pool, tf_pool, data):
     (np.ones((1, 3, 3, 1)), np.ones((2, 2, 1, 1)), [1, 1, 1], "VALID", ValueError,
      r"1, 2 or 4 elements.*received \[1, 1, 1\] \(3 elements\)"),
     (np.ones((1, 3, 3, 1)), np.ones((2, 2, 1, 1)), [2, 1, 1, 1], "VALID", ValueError,
-     r"batch and channel entries must be 1"),
+     r"이미지 수와 채널 축의 값은 1"),
     (np.ones((1, 3, 3, 1)), np.ones((2, 2, 1, 1)), 1.5, "VALID", TypeError,
      r"`strides` to be an int or a list.*received 1.5 of type float"),
     (np.ones((1, 3, 3, 1)), np.ones((2, 2, 1, 1)), 1, "same", ValueError,
