@@ -13,9 +13,8 @@ import json
 import re
 from pathlib import Path
 
+import markdown_it      # the parser under MyST (jupyter-book depends on it)
 import pytest
-
-markdown_it = pytest.importorskip("markdown_it")
 
 ROOT = Path(__file__).resolve().parent.parent
 
