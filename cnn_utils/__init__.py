@@ -14,6 +14,7 @@ from .filters import HORIZONTAL_EDGE_MASK, SOBEL_X, SOBEL_Y, VERTICAL_EDGE_MASK,
 from .fonts import KOREAN_FONT_FAMILY, korean_font_path, use_korean_font  # Hangul in figures
 from .history import (HUMAN_TOP5_ERROR, HUMAN_TOP5_SOURCE, ILSVRC_DATASET, ILSVRC_RESULTS,
                       ilsvrc_winners, plot_depth, plot_top5_errors)
+from .legibility import _record_on_import
 from .models import ALEXNET_LAYERS, alexnet, draw_alexnet_two_gpu, lenet5
 from .ops import avg_pool2d, col2im, conv2d, conv2d_naive, im2col, max_pool2d, min_pool2d
 from .notebook import show_source, source
@@ -24,6 +25,8 @@ from .shapes import conv_output_size, conv_param_count, padding_amounts, same_pa
 from .timing import best_time, time_to_accuracy
 
 __version__ = "0.2.0"
+
+_record_on_import()  # only under tasks.py execute and the tests (cnn_utils/legibility.py)
 
 __all__ = [
     "ALEXNET_LAYERS",
