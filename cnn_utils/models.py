@@ -184,7 +184,8 @@ def draw_alexnet_two_gpu(input_shape=(227, 227, 3)):
 
     Each GPU holds half of every layer's filters or units. Grey arrows stay on one GPU; red arrows
     mark the layers that read the maps of both GPUs (conv3 and the dense layers). Sizes come from
-    `ALEXNET_LAYERS` and `conv_output_size`.
+    `ALEXNET_LAYERS` and `conv_output_size`. Chapter 1 shows it; its text is Korean, 10 points in a
+    figure 10 inches wide, so that it stays legible in the HTML book.
 
     Args:
         input_shape: (height, width, channels) of the image, for the map sizes in the boxes.
@@ -203,18 +204,19 @@ def draw_alexnet_two_gpu(input_shape=(227, 227, 3)):
     height, width, channels = _check_model_args("draw_alexnet_two_gpu", input_shape, 1,
                                                 _alexnet_steps())
 
-    fig, ax = plt.subplots(figsize=(14, 4.8), constrained_layout=True)
-    ax.set_xlim(-0.5, len(ALEXNET_LAYERS) + 0.5)
-    ax.set_ylim(-1.1, 1.3)
+    # 10 inches (1000 px) and 10-point text: at least 9 px in the book's 672 px column.
+    fig, ax = plt.subplots(figsize=(10, 5.0), constrained_layout=True)
+    ax.set_xlim(-0.47, len(ALEXNET_LAYERS) + 0.47)
+    ax.set_ylim(-1.08, 1.12)
     ax.set_axis_off()
-    box_w, box_h = 0.84, 0.66
+    box_w, box_h = 0.86, 0.8
     rows = {1: 0.55, 2: -0.55}  # GPU number -> y of its row
 
     def box(x, y, h, text, colour):
         ax.add_patch(FancyBboxPatch((x - box_w / 2, y - h / 2), box_w, h,
                                     boxstyle="round,pad=0.02", facecolor=colour,
                                     edgecolor="black", linewidth=1))
-        ax.text(x, y, text, ha="center", va="center", fontsize=8)
+        ax.text(x, y, text, ha="center", va="center", fontsize=10, linespacing=1.25)
 
     def arrow(start, end, kind, layer):
         colour = "tab:red" if kind == "across" else "0.45"
@@ -225,28 +227,29 @@ def draw_alexnet_two_gpu(input_shape=(227, 227, 3)):
         ax.add_patch(patch)
 
     # the input image, copied to both GPUs
-    box(0, 0, 2 * box_h, f"input\n{height}x{width}x{channels}", "0.92")
+    box(0, 0, 1.4 * box_h, f"입력\n{height}×{width}×{channels}", "0.92")
     band_end = len(ALEXNET_LAYERS) - 1 + box_w / 2 + 0.06  # just past fc7
     for gpu, y in rows.items():  # a band behind each GPU's half of the network
-        ax.add_patch(plt.Rectangle((0.52, y - box_h / 2 - 0.1), band_end - 0.52, box_h + 0.2,
+        ax.add_patch(plt.Rectangle((0.52, y - box_h / 2 - 0.05), band_end - 0.52, box_h + 0.1,
                                    facecolor="0.96", edgecolor="0.6", linestyle="--", zorder=0))
-        ax.text(0.56, y + box_h / 2 + 0.015, f"GPU {gpu}", fontsize=9, fontweight="bold",
+        ax.text(0.56, y + box_h / 2 + 0.06, f"GPU {gpu}", fontsize=10, fontweight="bold",
                 va="bottom")
     h, w = height, width
     for x, spec in enumerate(ALEXNET_LAYERS, start=1):
         if spec.kernel:
             h, w = (conv_output_size(n, spec.kernel, spec.stride, spec.padding.upper())
                     for n in (h, w))
-            text = (f"{spec.name}\n{spec.kernel}x{spec.kernel}, stride {spec.stride}\n"
-                    f"{h}x{w}x{spec.size // 2}")
+            text = (f"{spec.name}\n{spec.kernel}×{spec.kernel} 필터\n"
+                    + (f"스트라이드 {spec.stride}\n" if spec.stride != 1 else "")
+                    + f"{h}×{w}×{spec.size // 2}")
             if spec.pool:
                 h, w = (conv_output_size(n, 3, 2, "VALID") for n in (h, w))
-                text += f"\nmax pool: {h}x{w}"
+                text += f"\n최대 풀링\n→ {h}×{w}"
         else:
-            text = f"{spec.name}\ndense\n{spec.size // 2}"
+            text = f"{spec.name}\n완전 연결\n{spec.size // 2}"
         colour = "#9ecae1" if spec.kernel else "#fdd0a2"
         if spec is ALEXNET_LAYERS[-1]:  # the output layer: one box over both GPUs, reading both
-            box(x, 0, 2 * box_h, f"{spec.name}\ndense\n{spec.size}\nsoftmax", colour)
+            box(x, 0, 1.4 * box_h, f"{spec.name}\n완전 연결\n{spec.size}\n소프트맥스", colour)
             for y in rows.values():
                 arrow((x - 1 + box_w / 2, y), (x - box_w / 2, y / 2), "across", spec.name)
             continue
@@ -261,9 +264,10 @@ def draw_alexnet_two_gpu(input_shape=(227, 227, 3)):
                 elif spec.groups == 1:  # this layer reads the other GPU's maps too
                     arrow((x - 1 + box_w / 2, y0), (x - box_w / 2, y1), "across", spec.name)
 
-    ax.plot([], [], color="0.45", label="within one GPU")
-    ax.plot([], [], color="tab:red", label="reads both GPUs")
-    ax.legend(loc="upper center", ncol=2, frameon=False, bbox_to_anchor=(0.5, 1.02))
-    ax.set_title("AlexNet on two GPUs (Krizhevsky et al. 2012): the GPUs exchange maps only "
-                 "at conv3 and the dense layers", fontsize=11)
+    ax.plot([], [], color="0.45", label="같은 GPU 안의 연결")
+    ax.plot([], [], color="tab:red", label="두 GPU의 특징 맵을 모두 읽는 연결")
+    ax.legend(loc="upper center", ncol=2, frameon=False, bbox_to_anchor=(0.5, 0.0), fontsize=10)
+    ax.set_title("두 GPU에 나눈 AlexNet(Krizhevsky 외 2012): 두 GPU는 conv3와 완전 연결 층에서만\n"
+                 "특징 맵을 주고받는다", fontsize=12)
     return fig
+

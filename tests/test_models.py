@@ -104,6 +104,8 @@ def test_two_gpu_drawing():
     within = [gid.split(":")[1] for gid in arrows if gid.startswith("within")]
     assert sorted(set(within)) == ["conv1", "conv2", "conv3", "conv4", "conv5", "fc6", "fc7"]
     texts = [t.get_text() for t in fig.axes[0].texts]
-    assert "conv1\n11x11, stride 4\n55x55x48\nmax pool: 27x27" in texts
-    assert "conv5\n3x3, stride 1\n13x13x128\nmax pool: 6x6" in texts
-    assert all(t.isascii() for t in texts + [fig.axes[0].get_title()])
+    assert "conv1\n11×11 필터\n스트라이드 4\n55×55×48\n최대 풀링\n→ 27×27" in texts
+    assert "conv5\n3×3 필터\n13×13×128\n최대 풀링\n→ 6×6" in texts
+    assert "입력\n227×227×3" in texts and "fc8\n완전 연결\n1000\n소프트맥스" in texts
+    assert "특징 맵을 주고받는다" in fig.axes[0].get_title()
+    assert fig.get_figwidth() <= 10  # 10-point text stays legible in the book (test_legibility)
