@@ -124,6 +124,7 @@ def test_environment():
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")     # no TensorFlow start-up log lines in outputs
     env.setdefault("IPYTHONDIR", str(kernel_settings()))
     env.setdefault("PYTHONHASHSEED", "0")
+    env.setdefault("CNN_UTILS_RECORD_FIGURE_TEXT", "1")  # figures record their smallest text
     if "CNN_UTILS_MNIST_PATH" not in env and SHARED_MNIST.exists():
         env["CNN_UTILS_MNIST_PATH"] = str(SHARED_MNIST)
     return env

@@ -13,6 +13,7 @@ from collections import namedtuple
 import numpy as np
 
 from ._validation import as_numeric_array, padding_spec, spatial_pair
+from .legibility import METADATA_KEY, drawn_texts, text_record
 
 ConvStep = namedtuple("ConvStep", "i j k top left channel_sums bias value")
 ConvStep.__doc__ = """One output value of a convolution and where it comes from.
@@ -151,6 +152,9 @@ def animate_conv(input, filters, bias=None, strides=1, padding="VALID", name=Non
 
     The HTML is deterministic: matplotlib's player gets a random id on every call, which is replaced
     by one made from `name`, so re-running a notebook stores the same output (nbval compares it).
+    The titles are Korean (입력, 출력); the names of the arrays (x, xp, W0, b0, out) are those of the
+    code. The display metadata records the smallest text, as `cnn_utils.legibility` does for
+    figures. Chapter 5 shows the CS231n demo with it.
 
     Args:
         input: one small image, array of shape (H, W, C) or (1, H, W, C).
@@ -228,8 +232,8 @@ def animate_conv(input, filters, bias=None, strides=1, padding="VALID", name=Non
     is_pad[pads[0][0]:pads[0][0] + x.shape[0], pads[1][0]:pads[1][0] + x.shape[1]] = False
     title = dict(ha="left", va="bottom", fontsize=fontsize * 1.1)
     xname = "xp" if is_pad.any() else "x"         # xp: the zero-padded input
-    ax.text(0, -0.3, f"input x {x.shape[0]}x{x.shape[1]}x{c}"
-            + (f", padded: xp {hp}x{wp}x{c}" if xname == "xp" else ""), **title)
+    ax.text(0, -0.3, f"입력 x {x.shape[0]}×{x.shape[1]}×{c}"
+            + (f", 패딩 후 xp {hp}×{wp}×{c}" if xname == "xp" else ""), **title)
     for ch in range(c):
         _draw_grid(ax, padded[:, :, ch], 0, ch * pitch, "#cfe2f3", fmt, fontsize, is_pad)
         ax.text(-0.1, ch * pitch + hp + 0.15, f"{xname}[:, :, {ch}]", ha="left", va="top",
@@ -240,12 +244,13 @@ def animate_conv(input, filters, bias=None, strides=1, padding="VALID", name=Non
             _draw_grid(ax, w[:, :, ch, f], x_filters[f], ch * pitch, "#f4cccc", fmt, fontsize)
         ax.text(x_filters[f], (c - 1) * pitch + kh + 0.3, f"b{f} = {fmt.format(b[f])}",
                 ha="left", va="top", fontsize=fontsize)
-    ax.text(x_out, -0.3, f"output {oh}x{ow}x{k}", **title)
+    ax.text(x_out, -0.3, f"출력 {oh}×{ow}×{k}", **title)
     for f in range(k):
         _draw_grid(ax, np.zeros((oh, ow)), x_out, f * pitch, "#d9ead3", "", fontsize)
         ax.text(x_out - 0.1, f * pitch + oh + 0.15, f"out[:, :, {f}]", ha="left", va="top",
                 fontsize=fontsize * 0.9)
-    fig.canvas.draw()
+    with drawn_texts() as background_texts:
+        fig.canvas.draw()
     background = np.asarray(fig.canvas.buffer_rgba()).copy()
     ax.remove()
 
@@ -282,8 +287,12 @@ def animate_conv(input, filters, bias=None, strides=1, padding="VALID", name=Non
 
     animation = FuncAnimation(fig, update, frames=len(steps), interval=interval, blit=False,
                               repeat=True, cache_frame_data=False)
-    html = animation.to_jshtml(default_mode="loop")
+    with drawn_texts() as texts:
+        html = animation.to_jshtml(default_mode="loop")
     plt.close(fig)
     # matplotlib names the player with a random uuid; a fixed id keeps the output reproducible.
     html = html.replace(_UUID_ID.search(html).group(1), f"_{name}")
-    return HTML(_FRAME.sub(lambda m: m.group(1) + _fewer_colours(m.group(2)) + '"', html))
+    # The smallest text, for tests/test_legibility.py: the frames are shown at their own width.
+    record = text_record(background_texts + texts, round(fig.get_figwidth() * dpi))
+    return HTML(_FRAME.sub(lambda m: m.group(1) + _fewer_colours(m.group(2)) + '"', html),
+                metadata={METADATA_KEY: record})

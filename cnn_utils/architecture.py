@@ -201,16 +201,18 @@ def _box_dims(shape, op):
 
 
 def _shape_label(dims):
-    return f"{dims[1]}x{dims[2]}x{dims[3]}" if dims[0] == "image" else f"{dims[1]}"
+    return f"{dims[1]}×{dims[2]}×{dims[3]}" if dims[0] == "image" else f"{dims[1]}"
 
 
-def show_shape_flow(model_or_rows, title=None, side=1.6, max_sheets=4):
+def show_shape_flow(model_or_rows, title=None, side=1.6, max_sheets=4, per_row=None):
     """Draws the shape of the data after every layer, left to right, with arrows in between.
 
     An image-shaped output (H, W, C) is a box whose width and height are proportional to W and H,
     with up to `max_sheets` sheets stacked behind it when C > 1; a vector of length D is a thin bar
     whose height is proportional to sqrt(D), on the same scale (a vector of 784 values is as tall as a
-    28 x 28 image). Above each box is the layer's name, below it the shape (HxWxC or D) and type.
+    28 x 28 image). Above each box is the layer's name, below it the shape (H×W×C or D) and type;
+    the legend is in Korean (chapter 3). A network of many layers wraps onto several rows, so that
+    the figure stays narrow enough for its text to be legible in the HTML book.
 
     Args:
         model_or_rows: a built Keras model (read with `layer_table`), or a sequence of
@@ -218,6 +220,7 @@ def show_shape_flow(model_or_rows, title=None, side=1.6, max_sheets=4):
         title: figure title (default: the model's name).
         side: height in axis units of the largest image (the largest H or W).
         max_sheets: at most this many sheets are drawn for the channels.
+        per_row: at most this many layers in a row (default: as many as fit in 10 inches).
 
     Returns:
         The matplotlib Figure.
@@ -227,18 +230,22 @@ def show_shape_flow(model_or_rows, title=None, side=1.6, max_sheets=4):
         ...         LayerRow("conv1", "Conv2D", (None, 26, 26, 8), 80),
         ...         LayerRow("flatten", "Flatten", (None, 5408), 0)]
         >>> fig = show_shape_flow(rows, title="tiny")
-        >>> [t.get_text() for t in fig.axes[0].texts if "x" in t.get_text()]
-        ['28x28x1', '26x26x8']
+        >>> [t.get_text() for t in fig.axes[0].texts if "×" in t.get_text()]
+        ['28×28×1', '26×26×8']
     """
     from matplotlib.patches import Patch, Rectangle
 
     op = "show_shape_flow"
     rows, model_title = _as_rows(model_or_rows)
+    if per_row is not None and (not isinstance(per_row, int) or isinstance(per_row, bool)
+                                or per_row < 1):
+        raise ValueError(f"{op} expects `per_row` to be an int >= 1 or None; received {per_row!r}.")
     dims = [_box_dims(row.output_shape, op) for row in rows]
     largest = max(max(d[1], d[2]) for d in dims if d[0] == "image") if any(
         d[0] == "image" for d in dims) else max(math.sqrt(d[1]) for d in dims)
     scale = side / largest
-    offset, bar, slot_min, arrow = 0.1, 0.22, 1.8, 0.55
+    offset, bar, slot_min, arrow = 0.1, 0.22, 1.9, 0.55
+    inch = 0.62                      # inches per axis unit: 10-point text fits a slot
     colours = {"image": "#9ecae1", "vector": "#fdae6b"}
 
     # sizes of every box: (width, height, sheets)
@@ -249,39 +256,69 @@ def show_shape_flow(model_or_rows, title=None, side=1.6, max_sheets=4):
         else:
             boxes.append((bar, math.sqrt(d[1]) * scale, 1))
     slots = [max(w + (s - 1) * offset, slot_min) for w, _, s in boxes]
-    total_width = sum(slots) + arrow * (len(slots) - 1)
-    tallest = max(h + (s - 1) * offset for _, h, s in boxes)
+    # Rows of layers: as many as fit in 10 inches, spread evenly (8 layers: two rows of 4).
+    if per_row is None:
+        fit, width = 0, -arrow
+        for slot in slots:
+            width += slot + arrow
+            if width * inch > 10.0 and fit:
+                break
+            fit += 1
+        per_row = fit
+    n_lines = -(-len(rows) // per_row)
+    per_row = -(-len(rows) // n_lines)
+    lines = [list(range(i, min(i + per_row, len(rows)))) for i in range(0, len(rows), per_row)]
+    total_width = max(sum(slots[i] for i in line) + arrow * (len(line) - 1) for line in lines)
+    tallest = [max(boxes[i][1] + (boxes[i][2] - 1) * offset for i in line) for line in lines]
+    above, below, gap = 0.55, 0.95, 0.35   # room for the name above and shape and type below
+    pitch = [t + above + below + gap for t in tallest]
+    height = sum(pitch) - gap
 
-    fig, ax = plt.subplots(figsize=(max(4.0, 0.62 * total_width), 0.62 * (tallest + 1.6) + 0.5),
+    fig, ax = plt.subplots(figsize=(max(4.0, inch * (total_width + 0.2)), inch * height + 1.0),
                            constrained_layout=True)
-    x = 0.0
-    previous_right = None
-    for row, d, (w, h, sheets), slot in zip(rows, dims, boxes, slots):
-        block_w = w + (sheets - 1) * offset
-        left = x + (slot - block_w) / 2
-        for k in reversed(range(sheets)):  # back sheets first, the front sheet last
-            ax.add_patch(Rectangle((left + k * offset, -h / 2 + k * offset), w, h,
-                                   facecolor=colours[d[0]], edgecolor="#333333", linewidth=0.8))
-        top = h / 2 + (sheets - 1) * offset
-        centre = left + block_w / 2
-        ax.text(centre, top + 0.12, row.name, ha="center", va="bottom", fontsize=9,
-                fontweight="bold")
-        ax.text(centre, -h / 2 - 0.12, _shape_label(d), ha="center", va="top", fontsize=9)
-        ax.text(centre, -h / 2 - 0.42, row.type, ha="center", va="top", fontsize=7.5,
-                color="#555555")
-        if previous_right is not None:
-            ax.annotate("", xy=(left - 0.05, 0), xytext=(previous_right + 0.05, 0),
-                        arrowprops=dict(arrowstyle="->", color="#333333", linewidth=1.0))
-        previous_right = left + block_w
-        x += slot + arrow
-    ax.set_xlim(-0.1, total_width + 0.1)
-    ax.set_ylim(-tallest / 2 - 0.85, tallest / 2 + 0.55)
+    centres = []                     # (left, right, y) of every block, for the arrows
+    y = 0.0
+    for line, tall, step in zip(lines, tallest, pitch):
+        y_mid = y - above - tall / 2
+        x = 0.0
+        for index in line:
+            row, d, (w, h, sheets), slot = rows[index], dims[index], boxes[index], slots[index]
+            block_w = w + (sheets - 1) * offset
+            left = x + (slot - block_w) / 2
+            for k in reversed(range(sheets)):  # back sheets first, the front sheet last
+                ax.add_patch(Rectangle((left + k * offset, y_mid - h / 2 + k * offset), w, h,
+                                       facecolor=colours[d[0]], edgecolor="#333333",
+                                       linewidth=0.8))
+            top = y_mid + h / 2 + (sheets - 1) * offset
+            centre = left + block_w / 2
+            ax.text(centre, top + 0.1, row.name, ha="center", va="bottom", fontsize=10,
+                    fontweight="bold")
+            ax.text(centre, y_mid - h / 2 - 0.1, _shape_label(d), ha="center", va="top",
+                    fontsize=10)
+            ax.text(centre, y_mid - h / 2 - 0.45, row.type, ha="center", va="top", fontsize=9,
+                    color="#444444")
+            centres.append((left, left + block_w, y_mid))
+            x += slot + arrow
+        y -= step
+    arrowprops = dict(arrowstyle="->", color="#333333", linewidth=1.0)
+    for (_, right, y0), (left, _, y1) in zip(centres, centres[1:]):
+        if y0 == y1:
+            ax.annotate("", xy=(left - 0.05, y1), xytext=(right + 0.05, y0), arrowprops=arrowprops)
+        else:  # to the next row: right, down between the rows, back left, into the first block
+            x_turn = min(right + arrow / 2, total_width + 0.05)
+            y_turn = (y0 + y1) / 2
+            ax.plot([right + 0.05, x_turn, x_turn, -0.05, -0.05],
+                    [y0, y0, y_turn, y_turn, y1], color="#333333", linewidth=1.0)
+            ax.annotate("", xy=(left - 0.05, y1), xytext=(-0.06, y1), arrowprops=arrowprops)
+    ax.set_xlim(-0.15, total_width + 0.15)
+    ax.set_ylim(-height - 0.05, 0.05)
     ax.set_aspect("equal")
     ax.set_axis_off()
-    handles = [Patch(facecolor=colours["image"], edgecolor="#333333", label="image-shaped (HxWxC)"),
-               Patch(facecolor=colours["vector"], edgecolor="#333333", label="vector (D)")]
+    handles = [Patch(facecolor=colours["image"], edgecolor="#333333",
+                     label="이미지 모양 (세로×가로×채널)"),
+               Patch(facecolor=colours["vector"], edgecolor="#333333", label="벡터 (길이)")]
     kinds = {d[0] for d in dims}
     ax.legend(handles=[h for h, kind in zip(handles, ("image", "vector")) if kind in kinds],
-              loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2, frameon=False, fontsize=8)
-    fig.suptitle(title if title is not None else model_title or "shape of the data", fontsize=11)
+              loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2, frameon=False, fontsize=10)
+    fig.suptitle(title if title is not None else model_title or "데이터의 모양", fontsize=12)
     return fig

@@ -1,7 +1,8 @@
 """The ILSVRC results the book cites, kept as data in one place, with their sources and two charts.
 
 Every number here comes from the publication named in its `source`; charts and chapters read them
-from this module and never type them again.
+from this module and never type them again. Chapter 1 uses the data and the charts, whose text is
+Korean like the book's.
 """
 
 from dataclasses import dataclass
@@ -161,7 +162,7 @@ def plot_top5_errors(ax=None):
     """
     from matplotlib.patches import Patch
 
-    ax = _new_axes(ax, (8, 4.2))
+    ax = _new_axes(ax, (8, 4.4))
     winners = ilsvrc_winners()
     colours = {False: "tab:gray", True: "tab:blue"}
     bars = ax.bar(range(len(winners)), [r.top5_error for r in winners], width=0.7,
@@ -175,12 +176,12 @@ def plot_top5_errors(ax=None):
     names = [r.model if r.cnn and not r.model.startswith("ensemble") else r.team for r in winners]
     ax.set_xticks(range(len(winners)))
     ax.set_xticklabels([f"{r.year}\n{name}" for r, name in zip(winners, names)], fontsize=9)
-    ax.set_ylabel("top-5 error (%)")
+    ax.set_ylabel("top-5 에러율 (%)")
     ax.set_ylim(0, max(r.top5_error for r in winners) * 1.15)
-    ax.set_title("ILSVRC classification: the winners' top-5 error")
+    ax.set_title("ILSVRC 분류 과제: 해마다 우승한 알고리즘의 top-5 에러율")
     ax.legend([Patch(color=colours[False]), Patch(color=colours[True]), human],
-              ["shallow (hand-crafted features)", "convolutional network",
-               f"human ({HUMAN_TOP5_ERROR:g}%, Russakovsky et al. 2015)"], loc="upper right")
+              ["얕은 방법 (사람이 설계한 특징)", "합성곱 신경망",
+               f"사람 ({HUMAN_TOP5_ERROR:g}%, Russakovsky 외 2015)"], loc="upper right")
     return ax
 
 
@@ -203,12 +204,12 @@ def plot_depth(ax=None):
                   key=lambda r: (r.year, r.layers))
     bars = ax.bar(range(len(nets)), [r.layers for r in nets], color="tab:blue", width=0.6)
     for bar, r in zip(bars, nets):
-        ax.annotate(f"{r.layers} layers\n{r.top5_error:g}%",
+        ax.annotate(f"{r.layers}층\n{r.top5_error:g}%",
                     (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                     xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=9)
     ax.set_xticks(range(len(nets)))
-    ax.set_xticklabels([f"{r.model}\n{r.year}" + (" (2nd)" if r.rank == 2 else "") for r in nets])
-    ax.set_ylabel("weight layers")
+    ax.set_xticklabels([f"{r.model}\n{r.year}" + (" (2위)" if r.rank == 2 else "") for r in nets])
+    ax.set_ylabel("가중치 층의 수")
     ax.set_ylim(0, max(r.layers for r in nets) * 1.25)
-    ax.set_title("ILSVRC networks: depth and top-5 error")
+    ax.set_title("ILSVRC의 네트워크: 깊이와 top-5 에러율")
     return ax

@@ -1,5 +1,5 @@
 """Pictures every chapter draws: grids of feature maps or kernels, images with their numbers, and
-learning curves."""
+learning curves. The text in the figures is Korean, like the book (`cnn_utils.fonts`)."""
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -20,22 +20,51 @@ def _maps_from(maps, op):
     return [array[:, :, k] for k in range(array.shape[2])]
 
 
+# A figure up to this wide (at matplotlib's 100 dpi, 1000 px) is shown at least 2/3 of its size in
+# the HTML book's 672 px column, so 10-point text stays above 9 px there (tests/test_legibility.py).
+MAX_WIDTH = 10.0
+
+
+def _balanced_ncols(n, panel_width, ncols):
+    """Panels per row: `ncols`, or as many as fit in MAX_WIDTH inches, spread over even rows."""
+    if ncols is None:
+        fit = max(1, int(MAX_WIDTH // panel_width))
+        rows = -(-n // fit)
+        ncols = -(-n // rows)
+    return max(1, min(ncols, n))
+
+
 def _grid(images, titles, ncols, cmap, colorbar, suptitle, size):
-    """Draws 2-D arrays in a grid of subplots, each with its own colour scale."""
-    ncols = min(ncols or len(images), len(images))
+    """Draws 2-D arrays in a grid of subplots, each with its own colour scale, or one shared scale
+    and one colour bar for the grid when `colorbar` is "shared"."""
+    if colorbar not in (True, False, "shared"):
+        raise ValueError(f"expected `colorbar` to be True, False or \"shared\"; received "
+                         f"{colorbar!r}. Use \"shared\" for one colour scale for every panel.")
+    ncols = _balanced_ncols(len(images), size * (1.25 if colorbar is True else 1), ncols)
     nrows = -(-len(images) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols * (1.25 if colorbar else 1),
+    extra = 0.9 if colorbar == "shared" else 0
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols * (1.25 if colorbar is True else 1)
+                                                     + extra,
                                                      size * nrows + (0.4 if suptitle else 0)),
                              squeeze=False, constrained_layout=True)
+    norm = None
+    if colorbar == "shared":
+        low = min(float(np.min(image)) for image in images)
+        high = max(float(np.max(image)) for image in images)
+        if low < 0 < high:  # both signs: 0 gets the middle colour of the colour map
+            low, high = -max(-low, high), max(-low, high)
+        norm = plt.Normalize(low, high)
     for index, ax in enumerate(axes.flat):
         ax.set_axis_off()
         if index >= len(images):
             continue
-        shown = ax.imshow(images[index], cmap=cmap)
+        shown = ax.imshow(images[index], cmap=cmap, norm=norm)
         if titles is not None:
             ax.set_title(titles[index], fontsize=10)
-        if colorbar:
+        if colorbar is True:
             fig.colorbar(shown, ax=ax, shrink=0.8)
+    if colorbar == "shared":
+        fig.colorbar(shown, ax=axes, shrink=0.9, aspect=25)
     if suptitle:
         fig.suptitle(suptitle)
     return fig
@@ -47,10 +76,13 @@ def show_feature_maps(maps, titles=None, ncols=None, cmap="gray", colorbar=True,
 
     Args:
         maps: array of shape (H, W, K), or (1, H, W, K) as `conv2d` returns it for one image.
-        titles: optional list of K titles; by default "map 0", "map 1", ...
-        ncols: maps per row (default: all in one row).
+        titles: optional list of K titles; by default "특징 맵 0", "특징 맵 1", ...
+        ncols: maps per row (default: as many as fit in 10 inches, in rows of equal length, so
+            that the text stays legible in the HTML book).
         cmap: matplotlib colour map.
-        colorbar: whether each map gets a colour bar.
+        colorbar: True gives each map its own colour scale and colour bar; "shared" one colour
+            scale for all maps and one colour bar beside the grid (to compare maps, e.g. learned
+            filters; centred on 0 when the values have both signs); False none.
         suptitle: optional title over the whole grid.
         size: height of one map in inches.
 
@@ -64,7 +96,7 @@ def show_feature_maps(maps, titles=None, ncols=None, cmap="gray", colorbar=True,
     """
     images = _maps_from(maps, "show_feature_maps")
     if titles is None:
-        titles = [f"map {k}" for k in range(len(images))]
+        titles = [f"특징 맵 {k}" for k in range(len(images))]
     if len(titles) != len(images):
         raise ValueError(
             f"show_feature_maps received {len(images)} maps but {len(titles)} titles; "
@@ -74,11 +106,12 @@ def show_feature_maps(maps, titles=None, ncols=None, cmap="gray", colorbar=True,
 
 
 def show_kernels(filters, titles=None, cmap="gray", colorbar=True, suptitle=None, size=1.8):
-    """Shows filters of shape (KH, KW, C, K) as a grid: one row per input channel, one column per filter.
+    """Shows filters of shape (KH, KW, C, K) as a grid: one row per input channel, one column per filter
+    (filters of one channel wrap onto rows like `show_feature_maps`).
 
     Args:
         filters: array of shape (KH, KW, C, K), as `conv2d` and `tf.nn.conv2d` take them.
-        titles: optional list of C * K titles, row by row; by default "filter k, ch c".
+        titles: optional list of C * K titles, row by row; by default "필터 k, 채널 c".
         cmap, colorbar, suptitle, size: as in `show_feature_maps`.
 
     Returns:
@@ -93,8 +126,9 @@ def show_kernels(filters, titles=None, cmap="gray", colorbar=True, suptitle=None
     _, _, c, k = w.shape
     images = [w[:, :, ci, ki] for ci in range(c) for ki in range(k)]
     if titles is None:
-        titles = [f"filter {ki}" + (f", ch {ci}" if c > 1 else "") for ci in range(c) for ki in range(k)]
-    return _grid(images, titles, k, cmap, colorbar, suptitle, size)
+        titles = [f"필터 {ki}" + (f", 채널 {ci}" if c > 1 else "") for ci in range(c) for ki in range(k)]
+    # one row per channel; a single channel wraps like feature maps, to stay legible
+    return _grid(images, titles, k if c > 1 else None, cmap, colorbar, suptitle, size)
 
 
 def show_image_values(image, ax=None, cmap="gray", fmt="{:g}", title=None, fontsize=None, norm=None):
@@ -152,7 +186,8 @@ def show_conv_steps(image, kernel, strides=1, padding="VALID", ncols=None, size=
     """Draws every step of one filter sliding over a single-channel image.
 
     One panel per output pixel: the (zero-padded) image with its values, the filter's window
-    outlined in red, and the output value that window gives, computed by `conv2d`.
+    outlined in red, and the output value that window gives, computed by `conv2d`, in its title
+    ("출력[i, j] = value").
 
     Args:
         image: 2-D array (H, W), or (1, H, W, 1).
@@ -168,7 +203,7 @@ def show_conv_steps(image, kernel, strides=1, padding="VALID", ncols=None, size=
     Example:
         >>> fig = show_conv_steps(np.arange(1., 10.).reshape(3, 3), np.ones((2, 2)))
         >>> [ax.get_title() for ax in fig.axes]
-        ['out[0, 0] = 12', 'out[0, 1] = 16', 'out[1, 0] = 24', 'out[1, 1] = 28']
+        ['출력[0, 0] = 12', '출력[0, 1] = 16', '출력[1, 0] = 24', '출력[1, 1] = 28']
     """
     from matplotlib.patches import Rectangle
 
@@ -211,12 +246,12 @@ def show_conv_steps(image, kernel, strides=1, padding="VALID", ncols=None, size=
                                    fill=False, edgecolor="black", linestyle="--", linewidth=1))
         ax.add_patch(Rectangle((j * sw - 0.5, i * sh - 0.5), w.shape[1], w.shape[0],
                                fill=False, edgecolor="red", linewidth=2.5))
-        ax.set_title(f"out[{i}, {j}] = {out[0, i, j, 0]:.4g}", fontsize=9)
+        ax.set_title(f"출력[{i}, {j}] = {out[0, i, j, 0]:.4g}", fontsize=9)
     return fig
 
 
 def plot_learning_curves(record, goal=None, ylim=None):
-    """Training loss and accuracy per epoch, side by side.
+    """Training loss and accuracy per epoch, side by side (chapters 8 and 9); labels in Korean.
 
     Args:
         record: dict of per-epoch lists: "loss" and "test_accuracy", and optionally "accuracy"
@@ -230,7 +265,7 @@ def plot_learning_curves(record, goal=None, ylim=None):
     Example:
         >>> fig = plot_learning_curves({"loss": [0.3, 0.1], "test_accuracy": [0.97, 0.99]}, goal=0.99)
         >>> [ax.get_title() for ax in fig.axes]
-        ['training loss', 'accuracy']
+        ['학습 손실', '정확도']
     """
     missing = [key for key in ("loss", "test_accuracy") if key not in record]
     if missing:
@@ -239,13 +274,13 @@ def plot_learning_curves(record, goal=None, ylim=None):
     epochs = np.arange(1, len(record["loss"]) + 1)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.2), constrained_layout=True)
     ax1.plot(epochs, record["loss"], "o-")
-    ax1.set(xlabel="epoch", ylabel="training loss", title="training loss")
+    ax1.set(xlabel="에포크", ylabel="학습 손실", title="학습 손실")
     if "accuracy" in record:
-        ax2.plot(epochs, np.array(record["accuracy"]) * 100, "o-", label="training")
-    ax2.plot(epochs, np.array(record["test_accuracy"]) * 100, "s-", label="test")
+        ax2.plot(epochs, np.array(record["accuracy"]) * 100, "o-", label="학습 데이터")
+    ax2.plot(epochs, np.array(record["test_accuracy"]) * 100, "s-", label="시험 데이터")
     if goal is not None:
-        ax2.axhline(goal * 100, color="tab:red", linestyle="--", label=f"{goal:.1%} goal")
-    ax2.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
+        ax2.axhline(goal * 100, color="tab:red", linestyle="--", label=f"목표 {goal:.1%}")
+    ax2.set(xlabel="에포크", ylabel="정확도 (%)", title="정확도")
     if ylim is not None:
         ax2.set_ylim(ylim)
     ax2.legend()

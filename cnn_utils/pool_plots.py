@@ -1,4 +1,5 @@
-"""Pictures of pooling: every window on the input, and the output cell each window gives."""
+"""Pictures of pooling (chapter 6): every window on the input, and the output cell each window
+gives. Titles are in Korean, with the glossary's terms (최대 풀링, 평균 풀링, 패딩)."""
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -6,6 +7,7 @@ import numpy as np
 from .plotting import show_image_values
 
 _KINDS = ("max", "avg", "min")
+_KIND_NAMES = {"max": "최대 풀링", "avg": "평균 풀링", "min": "최소 풀링"}  # the glossary's terms
 
 
 def _draw_values(ax, values, cmap, norm, fmt):
@@ -87,7 +89,7 @@ def show_pooling(image, ksize=2, strides=2, padding="VALID", kinds=_KINDS, fmt="
     Example:
         >>> fig = show_pooling(np.array([[4., 3.], [2., 1.]]), 2, 1, "SAME", kinds=("max", "avg"))
         >>> [ax.get_title() for ax in fig.axes]
-        ['input 2x2, SAME padding', 'max pool 2x2', 'avg pool 2x2']
+        ['입력 2×2, SAME 패딩', '최대 풀링 2×2', '평균 풀링 2×2']
         >>> [t.get_text() for t in fig.axes[2].texts]
         ['2.5', '2', '1.5', '1']
     """
@@ -137,7 +139,7 @@ def show_pooling(image, ksize=2, strides=2, padding="VALID", kinds=_KINDS, fmt="
                 ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="whitesmoke",
                                        edgecolor="0.6", hatch="//", linewidth=0.5))
     has_padding = padded != x.shape
-    ax.set_title(f"input {x.shape[0]}x{x.shape[1]}" + (", SAME padding" if has_padding else ""))
+    ax.set_title(f"입력 {x.shape[0]}×{x.shape[1]}" + (", SAME 패딩" if has_padding else ""))
 
     colours = plt.get_cmap("tab10").colors
     overlap = ((oh > 1 and boxes[1, 0, 0] < boxes[0, 0, 2])
@@ -157,7 +159,7 @@ def show_pooling(image, ksize=2, strides=2, padding="VALID", kinds=_KINDS, fmt="
         for index, (i, j) in enumerate(np.ndindex(oh, ow)):
             ax.add_patch(Rectangle((j - 0.44, i - 0.44), 0.88, 0.88, fill=False, linewidth=2.5,
                                    edgecolor=colours[index % len(colours)]))
-        ax.set_title(f"{kind} pool {oh}x{ow}")
+        ax.set_title(f"{_KIND_NAMES[kind]} {oh}×{ow}")
     for ax in axes:
         ax.set_axis_off()
     return fig

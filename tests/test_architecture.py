@@ -77,9 +77,11 @@ def test_shape_flow_boxes_labels_and_arrows():
     fig = show_shape_flow(small_cnn())
     ax = fig.axes[0]
     texts = [t.get_text() for t in ax.texts]
-    for label in ["image", "conv1", "28x28x1", "26x26x8", "13x13x8", "1352", "10", "MaxPooling2D"]:
+    for label in ["image", "conv1", "28×28×1", "26×26×8", "13×13×8", "1352", "10", "MaxPooling2D"]:
         assert label in texts
     assert len([t for t in ax.texts if getattr(t, "arrow_patch", None) is not None]) == 4  # 5 outputs
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["이미지 모양 (세로×가로×채널)",
+                                                                 "벡터 (길이)"]
     # every sheet of an output has its height; heights follow H on one scale
     heights = sorted({round(p.get_height(), 6) for p in ax.patches})
     assert 1.6 in heights                                      # 28, the largest side -> side=1.6
@@ -115,3 +117,16 @@ def test_package_imports_without_tensorflow():
             "print(cnn_utils.LayerRow('a', 'b', (None, 1), 0).name)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "a"
+
+
+def test_shape_flow_wraps_a_long_network_onto_rows():
+    rows = [LayerRow(f"l{i}", "Conv2D", (None, 20 - i, 20 - i, 4), 0) for i in range(8)]
+    fig = show_shape_flow(rows)
+    assert fig.get_figwidth() <= 10
+    ax = fig.axes[0]
+    arrows = [t for t in ax.texts if getattr(t, "arrow_patch", None) is not None]
+    assert len(arrows) == 7 and len({round(t.xy[1], 6) for t in arrows}) == 2  # two rows of four
+    assert len(ax.lines) == 1                            # the connector from one row to the next
+    assert len(show_shape_flow(rows, per_row=8).axes[0].lines) == 0
+    with pytest.raises(ValueError, match="`per_row` to be an int >= 1 or None; received 0"):
+        show_shape_flow(rows, per_row=0)

@@ -76,7 +76,9 @@ def test_plot_top5_errors():
     assert labels[0] == "2010\nNEC-UIUC" and labels[2] == "2012\nAlexNet"
     assert labels[6] == "2016\nTrimps-Soushen"
     assert [line.get_ydata()[0] for line in ax.get_lines()] == [HUMAN_TOP5_ERROR]
-    assert all(t.get_text().isascii() for t in ax.texts + ax.get_legend().get_texts())
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["얕은 방법 (사람이 설계한 특징)", "합성곱 신경망", "사람 (5.1%, Russakovsky 외 2015)"]
+    assert "에러율" in ax.get_title() and "에러율" in ax.get_ylabel()
 
 
 def test_plot_depth_into_given_axes():

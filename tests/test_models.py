@@ -3,7 +3,8 @@ import sys
 
 import pytest
 
-from cnn_utils import ALEXNET_LAYERS, alexnet, conv_param_count, draw_alexnet_two_gpu, lenet5
+from cnn_utils import (ALEXNET_LAYERS, alexnet, conv_param_count, draw_alexnet_two_gpu, draw_lenet5,
+                       lenet5)
 
 keras = pytest.importorskip("keras")
 
@@ -104,6 +105,25 @@ def test_two_gpu_drawing():
     within = [gid.split(":")[1] for gid in arrows if gid.startswith("within")]
     assert sorted(set(within)) == ["conv1", "conv2", "conv3", "conv4", "conv5", "fc6", "fc7"]
     texts = [t.get_text() for t in fig.axes[0].texts]
-    assert "conv1\n11x11, stride 4\n55x55x48\nmax pool: 27x27" in texts
-    assert "conv5\n3x3, stride 1\n13x13x128\nmax pool: 6x6" in texts
-    assert all(t.isascii() for t in texts + [fig.axes[0].get_title()])
+    assert "conv1\n11×11 필터\n스트라이드 4\n55×55×48\n최대 풀링\n→ 27×27" in texts
+    assert "conv5\n3×3 필터\n13×13×128\n최대 풀링\n→ 6×6" in texts
+    assert "입력\n227×227×3" in texts and "fc8\n완전 연결\n1000\n소프트맥스" in texts
+    assert "특징 맵을 주고받는다" in fig.axes[0].get_title()
+    assert fig.get_figwidth() <= 10  # 10-point text stays legible in the book (test_legibility)
+
+
+def test_lenet5_drawing_shapes_follow_the_model():
+    fig = draw_lenet5()
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    for name in ["입력", "C1", "S2", "C3", "S4", "C5", "F6", "출력", "특징 추출기", "분류기"]:
+        assert name in texts
+    model = lenet5(input_shape=(28, 28, 1), num_classes=7)
+    texts = [t.get_text() for t in draw_lenet5((28, 28, 1), num_classes=7).axes[0].texts]
+    shapes = ["×".join(str(d) for d in layer.output.shape[1:]) for layer in model.layers
+              if layer.name != "flatten"]
+    assert shapes == ["24×24×6", "12×12×6", "8×8×16", "4×4×16", "120", "84", "7"]
+    assert all(shape in texts for shape in shapes)
+    with pytest.raises(ValueError, match="at least"):
+        draw_lenet5((8, 8, 1))
+    with pytest.raises(ValueError, match=r"\(height, width, channels\)"):
+        draw_lenet5((32, 32))

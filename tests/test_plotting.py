@@ -29,7 +29,7 @@ def test_feature_maps_errors():
 def test_kernels_one_row_per_channel():
     fig = show_kernels(np.zeros((3, 3, 2, 4)), colorbar=False)
     assert len(fig.axes) == 8
-    assert fig.axes[5].get_title() == "filter 1, ch 1"
+    assert fig.axes[5].get_title() == "필터 1, 채널 1"
     with pytest.raises(ValueError, match=r"\(KH, KW, C, K\); received shape \(3, 3\)"):
         show_kernels(np.zeros((3, 3)))
 
@@ -49,7 +49,7 @@ def test_conv_steps_titles_windows_and_padding():
     image = np.arange(1., 10.).reshape(3, 3)
     fig = show_conv_steps(image, np.ones((2, 2)), strides=1, padding="SAME")
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
-    assert titles[:3] == ["out[0, 0] = 12", "out[0, 1] = 16", "out[0, 2] = 9"]
+    assert titles[:3] == ["출력[0, 0] = 12", "출력[0, 1] = 16", "출력[0, 2] = 9"]
     assert len(titles) == 9
     last = fig.axes[8]
     red = [p for p in last.patches if isinstance(p, Rectangle) and p.get_edgecolor()[0] == 1.0]
@@ -73,7 +73,10 @@ def test_learning_curves_plot_the_record_in_percent_with_the_goal():
     np.testing.assert_allclose(training.get_ydata(), [95, 98, 99])
     np.testing.assert_allclose(test.get_ydata(), [97, 98.5, 99.1])
     np.testing.assert_allclose(goal.get_ydata(), [99, 99])
-    assert [t.get_text() for t in acc_ax.get_legend().get_texts()] == ["training", "test", "99.0% goal"]
+    assert [t.get_text() for t in acc_ax.get_legend().get_texts()] == ["학습 데이터", "시험 데이터",
+                                                                       "목표 99.0%"]
+    assert [ax.get_title() for ax in fig.axes] == ["학습 손실", "정확도"]
+    assert loss_ax.get_xlabel() == acc_ax.get_xlabel() == "에포크"
     assert acc_ax.get_ylim() == (95, 100)
     assert len(plot_learning_curves({"loss": [1.0], "test_accuracy": [0.5]}).axes[1].lines) == 1
 
@@ -81,3 +84,25 @@ def test_learning_curves_plot_the_record_in_percent_with_the_goal():
 def test_learning_curves_error_names_the_missing_list():
     with pytest.raises(ValueError, match=r"received keys \['loss', 'test_acc'\]\. Add \['test_accuracy'\]"):
         plot_learning_curves({"loss": [1.0], "test_acc": [0.5]})
+
+
+def test_feature_maps_wrap_to_stay_legible_and_share_one_colour_bar():
+    maps = np.random.default_rng(1).standard_normal((14, 14, 5))
+    fig = show_feature_maps(maps)                       # 5 maps with colour bars: rows of 3 and 2
+    assert fig.get_figwidth() <= 10
+    assert fig.axes[0].get_title() == "특징 맵 0"
+    assert len([ax for ax in fig.axes if ax.images]) == 5
+    fig = show_feature_maps(maps, ncols=5, colorbar="shared", cmap="RdBu_r")
+    images = [ax.images[0] for ax in fig.axes if ax.images]
+    assert len(fig.axes) == 5 + 1                       # one colour bar for the grid
+    limits = {im.get_clim() for im in images}
+    assert len(limits) == 1
+    low, high = limits.pop()
+    assert low == -high == -np.abs(maps).max()          # both signs: centred on 0
+    with pytest.raises(ValueError, match="True, False or \"shared\"; received 'one'"):
+        show_feature_maps(maps, colorbar="one")
+
+
+def test_kernels_of_one_channel_wrap():
+    fig = show_kernels(np.zeros((3, 3, 1, 5)))
+    assert fig.get_figwidth() <= 10 and fig.axes[0].get_title() == "필터 0"

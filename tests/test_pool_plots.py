@@ -49,8 +49,8 @@ def test_windows_errors():
 
 def test_show_pooling_values_and_titles():
     fig = show_pooling(X4, 2, 2, "VALID")
-    assert [ax.get_title() for ax in fig.axes] == ["input 4x4", "max pool 2x2", "avg pool 2x2",
-                                                  "min pool 2x2"]
+    assert [ax.get_title() for ax in fig.axes] == ["입력 4×4", "최대 풀링 2×2", "평균 풀링 2×2",
+                                                  "최소 풀링 2×2"]
     assert texts(fig.axes[0]) == [f"{v:g}" for v in X4.ravel()]
     assert texts(fig.axes[1]) == ["6", "8", "3", "4"]
     assert texts(fig.axes[2]) == ["3.25", "5.25", "2", "2"]
@@ -68,7 +68,7 @@ def test_show_pooling_each_output_cell_has_its_windows_colour():
 def test_show_pooling_same_hatches_the_padding_and_averages_real_pixels():
     image = np.array([[4., 3.], [2., 1.]]).reshape(1, 2, 2, 1)
     fig = show_pooling(image, 2, 1, "SAME", kinds=("avg", "max"))
-    assert fig.axes[0].get_title() == "input 2x2, SAME padding"
+    assert fig.axes[0].get_title() == "입력 2×2, SAME 패딩"
     hatched = [p for p in fig.axes[0].patches if p.get_hatch()]
     assert len(hatched) == 5                       # a 3x3 grid around the 2x2 image
     assert texts(fig.axes[1]) == ["2.5", "2", "1.5", "1"]
