@@ -41,7 +41,7 @@ CHAPTERS = sorted((ROOT / "book" / "chapters").glob("*.ipynb"))
 
 # Width in CSS pixels of the content column of the HTML book in a 1280 px wide window: where a cell's
 # output goes, and inside a folded solution (sphinx-exercise's dropdown has padding). Measured in
-# Chromium; tests/test_browser.py checks them.
+# Chromium; tests/test_figure_widths.py checks them.
 COLUMN_WIDTH = {"main": 672, "solution": 649}
 WINDOW_WIDTH = 1280
 
