@@ -155,10 +155,14 @@ def pytest_pass(name, targets, extra, label):
     report = REPORTS / f"{name}.xml"
     report.unlink(missing_ok=True)
     print(f"\n[pass] {' '.join(targets)} with TensorFlow's CPU path {describe_path(name)}", flush=True)
+    # Test files run two at a time (pytest-xdist), each file whole on one worker, in order: a
+    # notebook's cells share one kernel. CNN_BOOK_TEST_WORKERS=1 runs them one after another.
+    workers = os.environ.get("CNN_BOOK_TEST_WORKERS", "2")
+    parallel = ["-n", workers, "--dist", "loadfile"] if workers != "1" else []
     code = subprocess.run(
         [str(PYTHON), "-m", "pytest", *targets, "--nbval", "--nbval-current-env",
          "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", f"--junitxml={report}",
-         "-o", "junit_family=xunit1", *extra], cwd=ROOT, env=env).returncode
+         "-o", "junit_family=xunit1", *parallel, *extra], cwd=ROOT, env=env).returncode
     seconds = time.perf_counter() - started
     print(f"[time] pass {name}: {seconds:.1f} s", flush=True)
     counts, failed = {"passed": 0, "failed": 0, "skipped": 0}, []
