@@ -231,9 +231,10 @@ def run_tests(extra):
         tally = f"{counts['passed']} passed, {counts['failed']} failed"
         print(f"  {result['name']}: {tally} ({result['seconds']:.0f} s)")
         for test in result["failed"]:
-            print(f"      FAILED {test}")
-        if result["failed"]:
-            print(f"      re-run alone: {result['rerun']}")
+            # A notebook cell or a chapter: re-run its pass; a unit test: pytest runs it alone.
+            unit = "::" in test and not test.startswith("book/")
+            again = f".venv/bin/python -m pytest '{test}'" if unit else result["rerun"]
+            print(f"      FAILED {test}\n          re-run alone: {again}")
     print(f"[time] tests ran in {time.perf_counter() - started:.1f} s", flush=True)
     print(f"tests: {passed} passed, {failed} failed", flush=True)
     if any(result["failed"] for result in results):

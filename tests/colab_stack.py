@@ -6,8 +6,9 @@ Students run the chapters on Colab, whose packages are older than the book's pin
    `.venv-colab` with exactly the versions that file lists, and checks that the kernel sees them;
 2. runs each chapter as a new Colab user would: the notebook alone in an empty folder, a kernel of
    that environment with a stand-in `google.colab`, and the chapter's own set-up cell installing
-   `cnn_utils` (from a copy of this checkout through `CNN_UTILS_SOURCE`, with its dependencies from
-   the package index, as on Colab);
+   `cnn_utils` (built from a copy of this checkout and given through `CNN_UTILS_SOURCE`, with its
+   dependencies from the package index, as on Colab); the first chapter runs alone, then two at a
+   time;
 3. fails on any error (a failed `assert` included), on anything a reader would see on the error
    stream (a deprecation, a missing glyph, a warning of any kind) except TensorFlow's own
    info-level log lines, and when the kernel did not run the listed versions or imported another
@@ -32,6 +33,7 @@ import tempfile
 import textwrap
 import time
 import venv
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tests.colab_sim import ROOT, chapters, checkout_copy, kernel_environment, make_kernel
@@ -141,6 +143,22 @@ def execute_one(source, target, workdir):
     return 0
 
 
+def package_wheel(tmp):
+    """cnn_utils built from a copy of this checkout, as the set-up cell's pip would build it.
+
+    A wheel rather than the folder, so that the chapters after the first find it installed instead
+    of each rebuilding and reinstalling it while another chapter's kernel imports it. The copy in
+    .venv-colab from an earlier run is removed first: the set-up cell must install this one.
+    """
+    wheels = tmp / "wheel"
+    subprocess.run([str(PYTHON), "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                    "--wheel-dir", str(wheels), str(checkout_copy(tmp))], check=True)
+    subprocess.run([str(PYTHON), "-m", "pip", "uninstall", "--quiet", "--yes", "cnn_utils"],
+                   check=True, capture_output=True)
+    (wheel,) = wheels.glob("cnn_utils-*.whl")
+    return wheel
+
+
 def run_chapter(chapter, tmp, env):
     """Executes one chapter in a fresh folder; returns a list of problems (empty: it passed)."""
     import nbformat
@@ -195,26 +213,33 @@ def main(argv=None):
     started = time.perf_counter()
     ensure_environment()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    failures = {}
     with tempfile.TemporaryDirectory(prefix="colab-stack-") as tmp:
         tmp = Path(tmp)
         make_kernel(tmp, PYTHON.resolve(), KERNEL)
         # As on Colab: TensorFlow's log level is not set, and pip uses the package index with no
         # configuration of this machine's (its extra indexes would warn in the set-up cell's
         # output), keeping only how this machine reaches the index.
-        env = kernel_environment(tmp, checkout_copy(tmp), PIP_CONFIG_FILE=os.devnull)
+        env = kernel_environment(tmp, package_wheel(tmp), PIP_CONFIG_FILE=os.devnull)
         env.update({key: os.environ[key] for key in ("PIP_CERT", "PIP_DEFAULT_TIMEOUT")
                     if key in os.environ})
         env.pop("TF_CPP_MIN_LOG_LEVEL", None)
         env.pop("CNN_UTILS_RECORD_FIGURE_TEXT", None)     # a reader's kernel records nothing
-        for chapter in wanted:
+        def run(chapter):
             chapter_started = time.perf_counter()
             problems = run_chapter(chapter, tmp, env)
             status = "passed" if not problems else "FAILED"
             print(f"[colab-stack] {Path(chapter).stem}: {status} in "
                   f"{time.perf_counter() - chapter_started:.1f} s", flush=True)
-            if problems:
-                failures[chapter] = problems
+            return chapter, problems
+
+        # The first chapter alone: its set-up cell installs cnn_utils (and its dependencies). Then
+        # two chapters at a time, as the notebook passes run them (each a kernel of its own; their
+        # set-up cells find the same wheel installed); CNN_BOOK_TEST_WORKERS=1: one at a time.
+        workers = max(1, int(os.environ.get("CNN_BOOK_TEST_WORKERS", "2")))
+        results = [run(wanted[0])]
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results += list(pool.map(run, wanted[1:]))
+        failures = {chapter: problems for chapter, problems in results if problems}
     for chapter, problems in failures.items():
         print(f"\n[colab-stack] {chapter} on Colab's stack:", file=sys.stderr)
         for problem in problems:
