@@ -3,7 +3,8 @@
 `keras_example_cnn` is the architecture of the Keras example "Simple MNIST convnet"; `mnist_cnn` is
 the book's faster-to-train model. `fit_mnist` trains either one and records, after every epoch, the
 training time so far and the test accuracy. Chapter 8 says it plainly: its recipe was tuned until
-the test-set assert passed, so the test set did take part in choosing it (no validation split yet). Keras is imported inside the functions: the rest of `cnn_utils` works without TensorFlow.
+the test-set assert passed, so the test set did take part in choosing it (no validation split yet).
+Keras is imported inside the functions: the rest of `cnn_utils` works without TensorFlow.
 """
 
 import time
