@@ -18,7 +18,7 @@ import time
 import numpy as np
 
 from cnn_utils import load_mnist, time_to_accuracy, to_conv_input
-from cnn_utils import layers as scratch
+from cnn_utils import nn as scratch
 
 REFERENCE_SCRATCH_EPOCH_SECONDS = 95.0
 SCRATCH = {"epochs": 6, "batch_size": 100, "peak_lr": 3e-3, "max_shift": 1}  # chapter 9
@@ -96,7 +96,7 @@ def step_times(data, steps=100):
     """Seconds for `steps` training steps (batch 128) of chapter 8's model and its variants."""
     import keras
 
-    from cnn_utils.keras_mnist import keras_example_cnn, mnist_cnn
+    from cnn_utils.models import keras_example_cnn, mnist_cnn
 
     (x_train, y_train), _ = data
     batch = KERAS["batch_size"]
@@ -119,7 +119,7 @@ def step_times(data, steps=100):
 def run(quick=False):
     import keras
 
-    from cnn_utils.keras_mnist import fit_mnist, keras_example_cnn, mnist_cnn, one_cycle
+    from cnn_utils.models import fit_mnist, keras_example_cnn, mnist_cnn, one_cycle_schedule
 
     data = _data()
     rows = []
@@ -150,7 +150,7 @@ def run(quick=False):
     steps = KERAS["epochs"] * -(-60000 // KERAS["batch_size"])
     keras.utils.set_random_seed(2026)     # the initial weights of chapter 8, which seeds first
     ours = fit_mnist(mnist_cnn(), data, KERAS["epochs"], KERAS["batch_size"],
-                     keras.optimizers.Adam(one_cycle(steps, KERAS["peak_lr"])), seed=2026,
+                     keras.optimizers.Adam(one_cycle_schedule(steps, KERAS["peak_lr"])), seed=2026,
                      verbose=False)
     keras.utils.set_random_seed(2026)
     example = fit_mnist(keras_example_cnn(), data, KERAS_EXAMPLE["epochs"],

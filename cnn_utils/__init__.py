@@ -1,34 +1,63 @@
 """cnn_utils: the numpy implementations, data loading and pictures behind the book "CNN 구현".
 
 Every op mirrors its `tf.nn` counterpart (NHWC layout, TensorFlow's SAME padding), so a reader can
-move between this package and TensorFlow without translation.
+move between this package and TensorFlow without translation. Chapters import what they use from
+the package itself (``from cnn_utils import conv2d``); the names come from these modules:
+
+    ops, shapes       convolution and pooling in numpy as `tf.nn` computes them; the output-size
+                      and padding arithmetic every op, layer, picture and checker shares
+    nn/               a CNN from scratch: layers with backward passes, optimisers, `fit`, gradient
+                      checking (``from cnn_utils.nn import ...``)
+    models/           Keras models: the classic CNNs and chapter 8's MNIST CNNs with `fit_mnist`
+                      (``from cnn_utils.models import ...``)
+    viz/              every picture: figures, the convolution animation, diagrams, Korean fonts
+    checks/           the exercises' checkers, with feedback in Korean (``from cnn_utils.checks
+                      import ...`` in the check cells)
+    data              MNIST, the sample photo, and the MNIST example of chapters 5 and 6
+    filters           the hand-made edge filters
+    ilsvrc            the ILSVRC results the book cites, with their sources
+    cpu_path          which CPU kernels TensorFlow runs
+    notebook, timing  showing the package's source in a chapter; timing
+
+Chapters and the modules they use (`tests/test_package_map.py` keeps this table equal to the chapters'
+imports; each module's docstring names its chapters too):
+
+    01_ilsvrc              checks, ilsvrc, models.classic, notebook, shapes, viz.ilsvrc, viz.models
+    02_edge_filters        checks, data, filters, ops, viz.plotting
+    03_cnn_overview        checks, data, filters, ops, shapes, viz.architecture, viz.plotting
+    04_convolution         checks, data, filters, notebook, ops, timing, viz.diagrams, viz.plotting
+    05_padding_stride      checks, data, notebook, ops, shapes, viz.animation, viz.plotting
+    06_pooling             checks, data, ops, shapes, viz.plotting, viz.pooling
+    07_conv2d_layer        checks, cpu_path, data, notebook, ops, shapes, viz.plotting
+    08_mnist_keras         data, models.keras_mnist, notebook, shapes, timing, viz.architecture, viz.plotting
+    09_cnn_from_scratch    data, nn.gradcheck, nn.layers, nn.networks, nn.optim, nn.train, notebook, timing, viz.plotting
 """
 
-from .animation import ConvStep, animate_conv, conv_trace
-from .architecture import LayerRow, LayerTable, layer_table, show_shape_flow, side_by_side
 from .cpu_path import ConvOutcome, channels_first_conv_outcome, onednn_enabled
-from .data import MNIST_ENV_VAR, load_mnist, load_sample_image, to_conv_input
-from .demo import (MNIST_DEMO_SEED, mnist_demo_feature_maps, mnist_demo_filters,
-                   mnist_demo_image)
-from .diagrams import draw_conv_volume, draw_im2col
+from .data import (MNIST_DEMO_SEED, MNIST_ENV_VAR, load_mnist, load_sample_image,
+                   mnist_demo_feature_maps, mnist_demo_filters, mnist_demo_image, to_conv_input)
 from .filters import HORIZONTAL_EDGE_MASK, SOBEL_X, SOBEL_Y, VERTICAL_EDGE_MASK, stack_kernels
-from .fonts import KOREAN_FONT_FAMILY, korean_font_path, use_korean_font  # Hangul in figures
-from .history import (HUMAN_TOP5_ERROR, HUMAN_TOP5_SOURCE, ILSVRC_DATASET, ILSVRC_RESULTS,
-                      SUPERVISION_2012, SUPERVISION_2012_SOURCE, SupervisionEntry, ilsvrc_winners,
-                      plot_depth, plot_top5_errors)
-from .legibility import _record_on_import
-from .models import ALEXNET_LAYERS, alexnet, draw_alexnet_two_gpu, draw_lenet5, lenet5
-from .ops import avg_pool2d, col2im, conv2d, conv2d_naive, im2col, max_pool2d, min_pool2d
+from .ilsvrc import (HUMAN_TOP5_ERROR, HUMAN_TOP5_SOURCE, ILSVRC_DATASET, ILSVRC_RESULTS,
+                     SUPERVISION_2012, SUPERVISION_2012_SOURCE, SupervisionEntry, ilsvrc_winners)
+from .models.classic import ALEXNET_LAYERS, alexnet, lenet5
 from .notebook import show_source, source
-from .plotting import (plot_learning_curves, show_conv_steps, show_feature_maps, show_image_values,
-                       show_kernels)
-from .pool_plots import pool_windows, show_pooling
+from .ops import avg_pool2d, col2im, conv2d, conv2d_naive, im2col, max_pool2d, min_pool2d
 from .shapes import conv_output_size, conv_param_count, padding_amounts, same_padding
 from .timing import best_time, time_to_accuracy
+from .viz.animation import ConvStep, animate_conv, conv_trace
+from .viz.architecture import LayerRow, LayerTable, layer_table, show_shape_flow, side_by_side
+from .viz.diagrams import draw_conv_volume, draw_im2col
+from .viz.fonts import KOREAN_FONT_FAMILY, korean_font_path, use_korean_font  # Hangul in figures
+from .viz.ilsvrc import plot_depth, plot_top5_errors
+from .viz.legibility import _record_on_import
+from .viz.models import draw_alexnet_two_gpu, draw_lenet5
+from .viz.plotting import (plot_learning_curves, show_conv_steps, show_feature_maps,
+                           show_image_values, show_kernels)
+from .viz.pooling import pool_windows, show_pooling
 
 __version__ = "0.2.0"
 
-_record_on_import()  # only under tasks.py execute and the tests (cnn_utils/legibility.py)
+_record_on_import()  # only under tasks.py execute and the tests (cnn_utils/viz/legibility.py)
 
 __all__ = [
     "ALEXNET_LAYERS",

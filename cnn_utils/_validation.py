@@ -131,3 +131,17 @@ def positive_int(value, name, op, minimum=1):
             f"Use a value of at least {minimum}."
         )
     return int(value)
+
+
+def one_cycle_warmup(op, total_steps, warmup_fraction):
+    """Validates a one-cycle schedule's arguments; returns its number of warm-up steps.
+
+    `cnn_utils.nn.one_cycle` (numpy) and `cnn_utils.models.one_cycle_schedule` (Keras) share it,
+    so the two schedules split their steps alike.
+    """
+    if isinstance(total_steps, bool) or not isinstance(total_steps, (int, np.integer)) or total_steps < 2:
+        raise ValueError(f"{op} expects total_steps, an int >= 2; received {total_steps!r}. "
+                         f"Give the number of mini-batches of the whole training: epochs * batches.")
+    if not 0 < warmup_fraction < 1:
+        raise ValueError(f"{op} expects 0 < warmup_fraction < 1; received {warmup_fraction!r}.")
+    return max(1, int(total_steps * warmup_fraction))

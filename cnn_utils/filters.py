@@ -1,5 +1,7 @@
 """Hand-made edge filters: the lecture's two 3x3 masks, Sobel for comparison, and a filter bank.
 
+Used in chapters 2, 3 and 4.
+
 Every kernel here is a 2-D float32 array of shape (3, 3), read-only so that no chapter can change
 it by accident (copy it first: ``VERTICAL_EDGE_MASK.copy()``). `conv2d` and `tf.nn.conv2d` want
 filters of shape (KH, KW, C, K); `stack_kernels` turns a list of 2-D kernels into that shape.

@@ -1,4 +1,7 @@
-"""Wall-clock timing for the book's speed comparisons."""
+"""Wall-clock timing for the book's speed comparisons.
+
+Used in chapters 4, 8 and 9.
+"""
 
 import time
 
@@ -35,7 +38,7 @@ def time_to_accuracy(record, target):
 
     Args:
         record: dict with lists "seconds" (cumulative training time after each epoch) and
-            "test_accuracy", as `cnn_utils.keras_mnist.fit_mnist` returns and chapter 9 records.
+            "test_accuracy", as `cnn_utils.models.fit_mnist` returns and chapter 9 records.
         target: float, the accuracy to reach.
 
     Example:

@@ -1,12 +1,12 @@
 import subprocess
 import sys
 
+import keras
 import numpy as np
 import pytest
 
 from cnn_utils import LayerRow, layer_table, show_shape_flow, side_by_side
 
-keras = pytest.importorskip("keras")
 layers = keras.layers
 
 
@@ -113,7 +113,7 @@ def test_shape_flow_errors():
 
 def test_package_imports_without_tensorflow():
     code = ("import sys; sys.modules['tensorflow'] = None; sys.modules['keras'] = None\n"
-            "import cnn_utils, cnn_utils.architecture\n"
+            "import cnn_utils, cnn_utils.viz.architecture\n"
             "print(cnn_utils.LayerRow('a', 'b', (None, 1), 0).name)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "a"

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import pytest
 
 import cnn_utils
-from cnn_utils.fonts import KOREAN_FONT_FAMILY, korean_font_path, use_korean_font
+from cnn_utils.viz.fonts import KOREAN_FONT_FAMILY, korean_font_path, use_korean_font
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(p for p in (ROOT / "book").rglob("*.ipynb")

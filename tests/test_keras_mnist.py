@@ -1,13 +1,11 @@
-"""cnn_utils.keras_mnist: the models' sizes and fit_mnist's record and Korean training log."""
+"""cnn_utils.models.keras_mnist: the models' sizes and fit_mnist's record and Korean training log."""
 
 import re
 
+import keras
 import numpy as np
-import pytest
 
-keras = pytest.importorskip("keras")
-
-from cnn_utils.keras_mnist import fit_mnist, keras_example_cnn, mnist_cnn  # noqa: E402
+from cnn_utils.models import fit_mnist, keras_example_cnn, mnist_cnn
 
 # One line per epoch, in the words of chapter 9's log (에포크, 손실, 시험 정확도, 초, 누적).
 LOG_LINE = re.compile(r"^에포크 (\d+): 손실 \d+\.\d{4}, 시험 정확도 [01]\.\d{4}, "

@@ -6,8 +6,9 @@ import tensorflow as tf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnn_utils.layers import (SGD, Adam, Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential,
-                              SoftmaxCrossEntropy, accuracy, simple_convnet, train_epoch)
+from cnn_utils.nn import (SGD, Adam, Conv2D, Dense, Flatten, Layer, MaxPool2D, ReLU, Sequential,
+                          SoftmaxCrossEntropy, accuracy, fit, gradient_check, numerical_gradient,
+                          simple_convnet, train_epoch)
 
 
 def rel_error(a, b):
@@ -117,19 +118,82 @@ def test_whole_network_gradient_matches_numerical_gradient():
     rng = np.random.default_rng(4)
     net = simple_convnet(rng, filters=3, kernel_size=3, hidden=8, dtype=np.float64)
     x, y = rng.random((2, 28, 28, 1)), np.array([3, 7])
+    worst, checked = gradient_check(net, SoftmaxCrossEntropy(), x, y, rng)
+    assert checked == 3 * len(net.parameters())
+    assert worst < 1e-6
+
+
+def test_gradient_check_catches_a_wrong_backward_pass():
+    rng = np.random.default_rng(5)
+    net = simple_convnet(rng, filters=2, kernel_size=3, hidden=4, dtype=np.float64)
+    broken = net.layers[4]                         # the first Dense layer
+    real_backward = broken.backward
+
+    def doubled(dout):                             # a backward pass that gets dW twice too large
+        dx = real_backward(dout)
+        broken.grads["W"] *= 2
+        return dx
+
+    broken.backward = doubled
+    worst, _ = gradient_check(net, SoftmaxCrossEntropy(), rng.random((2, 28, 28, 1)),
+                              np.array([1, 2]), rng)
+    assert worst > 0.1
+
+
+def test_numerical_gradient_restores_the_parameter_even_when_f_raises():
+    p = np.array([1.0, 2.0])
+
+    def fails():
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        numerical_gradient(fails, p, (0,))
+    assert p.tolist() == [1.0, 2.0]
+    assert numerical_gradient(lambda: float((p ** 3).sum()), p, (1,)) == pytest.approx(12.0, rel=1e-6)
+
+
+def test_layers_show_their_shapes_and_settings():
+    assert repr(Conv2D(np.zeros((5, 5, 1, 30)), np.zeros(30), strides=2, padding="SAME")) == \
+        "Conv2D(W=(5, 5, 1, 30), b=(30,), strides=(2, 2), padding='SAME')"
+    assert repr(MaxPool2D(2)) == "MaxPool2D(ksize=(2, 2), strides=(2, 2), padding='VALID')"
+    assert repr(ReLU()) == "ReLU()"
+    net = simple_convnet(np.random.default_rng(0))
+    assert repr(net).splitlines()[1] == "    Conv2D(W=(5, 5, 1, 30), b=(30,), strides=(1, 1), padding='VALID'),"
+    assert all(isinstance(layer, Layer) for layer in net.layers)
+
+
+def test_fit_returns_the_record_of_fit_mnist_and_logs_in_korean(capsys):
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((60, 28, 28, 1)).astype(np.float32)
+    y = rng.integers(0, 10, 60)
+    net = simple_convnet(rng, filters=2, hidden=8)
     loss = SoftmaxCrossEntropy()
-    loss.forward(net.forward(x), y)
-    net.backward(loss.backward())
-    for param, grad in net.parameters():
-        for index in map(tuple, rng.integers(0, param.shape, size=(3, param.ndim))):
-            saved = param[index]
-            param[index] = saved + 1e-6
-            up = loss.forward(net.forward(x), y)
-            param[index] = saved - 1e-6
-            down = loss.forward(net.forward(x), y)
-            param[index] = saved
-            numerical = (up - down) / 2e-6
-            assert abs(numerical - grad[index]) <= 1e-6 * max(1.0, abs(numerical)) + 1e-8
+    record = fit(net, loss, Adam(net.parameters(), 1e-3), ((x, y), (x[:20], y[:20])), epochs=2,
+                 batch_size=30, rng=rng)
+    assert list(record) == ["seconds", "loss", "accuracy", "test_accuracy"]
+    assert all(len(values) == 2 and all(isinstance(v, float) for v in values)
+               for values in record.values())
+    assert record["seconds"][0] < record["seconds"][1]            # cumulative
+    assert all(0 <= a <= 1 for a in record["accuracy"] + record["test_accuracy"])
+    assert record["test_accuracy"][-1] == accuracy(net, x[:20], y[:20])
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and lines[1].startswith("에포크 2: 손실 ") and "시험 정확도" in lines[1]
+
+
+def test_fit_records_what_train_epoch_returns():
+    x = np.random.default_rng(7).standard_normal((40, 28, 28, 1))
+    y = np.arange(40) % 10
+    runs = []
+    for use_fit in (False, True):
+        rng = np.random.default_rng(8)
+        net = simple_convnet(rng, filters=2, hidden=8, dtype=np.float64)
+        loss, optimizer = SoftmaxCrossEntropy(), SGD(net.parameters(), 0.01)
+        if use_fit:
+            record = fit(net, loss, optimizer, ((x, y), (x, y)), 1, 20, rng, verbose=False)
+            runs.append((record["loss"][0], record["accuracy"][0]))
+        else:
+            runs.append(train_epoch(net, loss, optimizer, x, y, 20, rng))
+    assert runs[0] == runs[1]
 
 
 @settings(max_examples=60, deadline=None)
@@ -150,9 +214,9 @@ def test_conv_backward_property(data):
 
 
 def _keras_one_cycle(total_steps, peak_lr):
-    from cnn_utils.keras_mnist import one_cycle
+    from cnn_utils.models import one_cycle_schedule
 
-    return one_cycle(total_steps, peak_lr)
+    return one_cycle_schedule(total_steps, peak_lr)
 
 
 @pytest.mark.parametrize("ours, keras_optimizer", [
@@ -161,7 +225,7 @@ def _keras_one_cycle(total_steps, peak_lr):
 ])
 @pytest.mark.parametrize("schedule", [False, True], ids=["constant", "one_cycle"])
 def test_optimisers_match_keras(ours, keras_optimizer, schedule):
-    from cnn_utils.layers import one_cycle
+    from cnn_utils.nn import one_cycle
 
     rng = np.random.default_rng(5)
     p, grads = rng.standard_normal(4), rng.standard_normal((10, 4))
@@ -185,10 +249,10 @@ def test_training_learns_a_separable_problem():
     net = simple_convnet(rng, filters=4, hidden=16, num_classes=2)
     loss = SoftmaxCrossEntropy()
     optimiser = Adam(net.parameters(), lr=1e-2)
-    first = train_epoch(net, loss, optimiser, x, y, 50, rng)
+    first_loss, _ = train_epoch(net, loss, optimiser, x, y, 50, rng)
     for _ in range(2):
-        last = train_epoch(net, loss, optimiser, x, y, 50, rng)
-    assert last < first and accuracy(net, x, y) == 1.0
+        last_loss, last_accuracy = train_epoch(net, loss, optimiser, x, y, 50, rng)
+    assert last_loss < first_loss and accuracy(net, x, y) == 1.0 and last_accuracy > 0.9
 
 
 def test_layer_errors():
@@ -220,7 +284,7 @@ def test_pool_then_relu_equals_relu_then_pool():
 
 
 def test_random_shift_moves_each_image_by_at_most_max_shift():
-    from cnn_utils.layers import random_shift
+    from cnn_utils.nn import random_shift
 
     rng = np.random.default_rng(9)
     images = np.full((50, 6, 6, 1), -1.0)
@@ -236,7 +300,7 @@ def test_random_shift_moves_each_image_by_at_most_max_shift():
 
 
 def test_one_cycle_matches_the_keras_schedule():
-    from cnn_utils.layers import one_cycle
+    from cnn_utils.nn import one_cycle
 
     ours, theirs = one_cycle(1000, 3e-3), _keras_one_cycle(1000, 3e-3)
     steps = [0, 1, 199, 200, 201, 500, 999, 1000, 1500]
@@ -246,7 +310,7 @@ def test_one_cycle_matches_the_keras_schedule():
 
 
 def test_one_cycle_errors():
-    from cnn_utils.layers import one_cycle
+    from cnn_utils.nn import one_cycle
 
     with pytest.raises(ValueError, match=r"total_steps, an int >= 2; received 1\.5"):
         one_cycle(1.5, 1e-3)

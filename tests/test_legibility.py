@@ -4,7 +4,7 @@ How it works, in three parts:
 
 1. At execution time, each figure records its smallest text. `tasks.py execute` (and every test
    run) sets ``CNN_UTILS_RECORD_FIGURE_TEXT=1``; `import cnn_utils` then wraps IPython's PNG
-   formatter of matplotlib figures (`cnn_utils.legibility.record_figure_text`). While a figure is
+   formatter of matplotlib figures (`cnn_utils.viz.legibility.record_figure_text`). While a figure is
    saved as the PNG that goes into the notebook, it notes the size in image pixels of every text
    matplotlib actually draws (titles, axis labels, tick labels, legends, colour-bar ticks,
    annotations, whether a chapter or a `cnn_utils` function drew them), and stores the smallest
@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pytest
 
-from cnn_utils.legibility import METADATA_KEY, MIN_DISPLAYED_PX, displayed_font_px, text_record
+from cnn_utils.viz.legibility import METADATA_KEY, MIN_DISPLAYED_PX, displayed_font_px, text_record
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted((ROOT / "book" / "chapters").glob("*.ipynb"))
@@ -134,7 +134,7 @@ def test_the_recorder_measures_the_text_matplotlib_draws():
     import matplotlib.pyplot as plt
     from IPython.core.pylabtools import print_figure
 
-    from cnn_utils.legibility import _recording, record_figure_text
+    from cnn_utils.viz.legibility import _recording, record_figure_text
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(4, 2), dpi=100)
     left.set_title("제목", fontsize=12)

@@ -1,12 +1,11 @@
 import subprocess
 import sys
 
+import keras
 import pytest
 
 from cnn_utils import (ALEXNET_LAYERS, alexnet, conv_param_count, draw_alexnet_two_gpu, draw_lenet5,
                        lenet5)
-
-keras = pytest.importorskip("keras")
 
 
 # Building AlexNet initialises 62 million weights (seconds on a small CPU): build each form once.

@@ -1,5 +1,7 @@
 """A convolution that moves: every step of a filter sliding over a small multi-channel input.
 
+Used in chapter 5.
+
 `conv_trace` lists, for every output value, the window it comes from and what each input channel
 adds to it; `animate_conv` draws the same steps, in the picture of the CS231n convolution demo, as a
 matplotlib animation embedded in HTML with its own JavaScript player. It plays in the HTML book, in
@@ -12,7 +14,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ._validation import as_numeric_array, padding_spec, spatial_pair
+from .._validation import as_numeric_array, padding_spec, spatial_pair
 from .legibility import METADATA_KEY, drawn_texts, text_record
 
 ConvStep = namedtuple("ConvStep", "i j k top left channel_sums bias value")
@@ -47,7 +49,7 @@ def _fewer_colours(png_base64, colours=32):
 
 def _prepare(op, input, filters, bias, strides, padding):
     """Validates the arguments; returns x (H, W, C), w, b (K,), strides, pads and padded x."""
-    from .ops import conv2d
+    from ..ops import conv2d
 
     x = as_numeric_array(input, "input", op)
     if x.ndim == 4 and x.shape[0] == 1:
@@ -85,7 +87,7 @@ def _prepare(op, input, filters, bias, strides, padding):
     if spec == "VALID":
         pads = ((0, 0), (0, 0))
     elif spec == "SAME":
-        from .shapes import same_padding
+        from ..shapes import same_padding
 
         pads = tuple(same_padding(n, f, s) for n, f, s in zip(x.shape[:2], w.shape[:2], stride_hw))
     else:
@@ -153,7 +155,7 @@ def animate_conv(input, filters, bias=None, strides=1, padding="VALID", name=Non
     The HTML is deterministic: matplotlib's player gets a random id on every call, which is replaced
     by one made from `name`, so re-running a notebook stores the same output (nbval compares it).
     The titles are Korean (입력, 출력); the names of the arrays (x, xp, W0, b0, out) are those of the
-    code. The display metadata records the smallest text, as `cnn_utils.legibility` does for
+    code. The display metadata records the smallest text, as `cnn_utils.viz.legibility` does for
     figures. Chapter 5 shows the CS231n demo with it.
 
     Args:

@@ -9,7 +9,7 @@ flattened filter gives every output value at once. Sizes and values come from `c
 
 import numpy as np
 
-from ._validation import positive_int
+from .._validation import positive_int
 
 _INPUT, _FILTER, _OUTPUT = "#9ecae1", "#f4a3a3", "#a1d99b"
 
@@ -68,8 +68,8 @@ def draw_conv_volume(input_shape=(32, 32, 3), kernel_size=(5, 5), strides=1, pad
     """
     import matplotlib.pyplot as plt
 
-    from ._validation import padding_spec, spatial_pair
-    from .shapes import conv_output_size
+    from .._validation import padding_spec, spatial_pair
+    from ..shapes import conv_output_size
 
     op = "draw_conv_volume"
     h, w, c = _shape3(input_shape, "input_shape", op)
@@ -170,9 +170,9 @@ def draw_im2col(image, kernel, strides=1, padding="VALID"):
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
 
-    from ._validation import padding_spec
-    from .ops import conv2d, im2col
-    from .shapes import padding_amounts
+    from .._validation import padding_spec
+    from ..ops import conv2d, im2col
+    from ..shapes import padding_amounts
 
     op = "draw_im2col"
     x = np.squeeze(np.asarray(image, dtype=float))
@@ -189,7 +189,7 @@ def draw_im2col(image, kernel, strides=1, padding="VALID"):
     if oh * ow > 16:
         raise ValueError(f"{op} draws one matrix row per window, at most 16; this image has "
                          f"{oh * ow} windows ({oh}×{ow}). Use a smaller image or a larger stride.")
-    from ._validation import spatial_pair
+    from .._validation import spatial_pair
 
     sh, sw = spatial_pair(strides, "strides", op, "tf.nn.conv2d")
     top, left = padding_amounts(x.shape[0], k.shape[0], sh, padding)[0], \

@@ -1,5 +1,8 @@
 """Pictures every chapter draws: grids of feature maps or kernels, images with their numbers, and
-learning curves. The text in the figures is Korean, like the book (`cnn_utils.fonts`)."""
+learning curves. The text in the figures is Korean, like the book (`cnn_utils.viz.fonts`).
+
+Used in chapters 2 to 9.
+"""
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -207,9 +210,9 @@ def show_conv_steps(image, kernel, strides=1, padding="VALID", ncols=None, size=
     """
     from matplotlib.patches import Rectangle
 
-    from ._validation import padding_spec, spatial_pair
-    from .ops import conv2d
-    from .shapes import padding_amounts
+    from .._validation import padding_spec, spatial_pair
+    from ..ops import conv2d
+    from ..shapes import padding_amounts
 
     x = np.squeeze(np.asarray(image, dtype=float))
     w = np.squeeze(np.asarray(kernel, dtype=float))
@@ -255,7 +258,7 @@ def plot_learning_curves(record, goal=None, ylim=None):
 
     Args:
         record: dict of per-epoch lists: "loss" and "test_accuracy", and optionally "accuracy"
-            (training accuracy), as `cnn_utils.keras_mnist.fit_mnist` returns.
+            (training accuracy), as `cnn_utils.models.fit_mnist` returns.
         goal: optional accuracy in [0, 1] drawn as a dashed red line.
         ylim: optional (low, high) in percent for the accuracy axis.
 

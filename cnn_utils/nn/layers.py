@@ -1,19 +1,48 @@
-"""A CNN from scratch in numpy: layers with forward and backward passes, a loss, optimisers.
+"""A CNN from scratch in numpy: layers with forward and backward passes, and a loss (chapter 9).
 
-Every layer has `forward(x)` (caching what its backward pass needs), `backward(dout)` (returning
-the gradient with respect to its input and filling `grads`), and dicts `params` and `grads` with
-the same keys. Shapes follow the rest of the package: images (N, H, W, C), filters (KH, KW, C, K).
+Every layer is a `Layer`: `forward(x)` (caching what its backward pass needs), `backward(dout)`
+(returning the gradient with respect to its input and filling `grads`), and dicts `params` and
+`grads` with the same keys. Shapes follow the rest of the package: images (N, H, W, C), filters
+(KH, KW, C, K). Tests prove every forward and backward pass equal to TensorFlow's.
 """
-
-import math
 
 import numpy as np
 
-from ._validation import padding_spec, spatial_pair
-from .ops import _cols, _pads_and_output, _windows, col2im
+from .._validation import padding_spec, spatial_pair
+from ..ops import _cols, _pads_and_output, _windows, col2im
 
 
-class Conv2D:
+class Layer:
+    """What every layer has: `params` and `grads` (dicts with the same keys), `forward`, `backward`.
+
+    A subclass sets its parameters in `__init__` (calling ``super().__init__()`` first) and lists
+    the settings `__repr__` shows in `_config()`.
+
+    Example:
+        >>> Dense(np.zeros((3, 2)), np.zeros(2))
+        Dense(W=(3, 2), b=(2,))
+    """
+
+    def __init__(self):
+        self.params, self.grads = {}, {}
+
+    def forward(self, x):
+        raise NotImplementedError(f"{type(self).__name__} must define forward(x).")
+
+    def backward(self, dout):
+        raise NotImplementedError(f"{type(self).__name__} must define backward(dout).")
+
+    def _config(self):
+        """The settings besides the parameters, as (name, value) pairs, for `__repr__`."""
+        return ()
+
+    def __repr__(self):
+        shapes = [f"{name}={tuple(value.shape)}" for name, value in self.params.items()]
+        settings = [f"{name}={value!r}" for name, value in self._config()]
+        return f"{type(self).__name__}({', '.join(shapes + settings)})"
+
+
+class Conv2D(Layer):
     """Convolution plus bias: ``conv2d(x, W, strides, padding) + b``, by im2col and one product.
 
     Args:
@@ -36,11 +65,15 @@ class Conv2D:
                 f"Conv2D expects W of shape (KH, KW, C, K) and b of shape (K,); received "
                 f"{W.shape} and {b.shape}. Give one bias per filter: b = np.zeros(W.shape[3])."
             )
+        super().__init__()
         self.params = {"W": W, "b": b}
         self.grads = {"W": np.zeros_like(W), "b": np.zeros_like(b)}
         self.strides = spatial_pair(strides, "strides", "Conv2D", "tf.nn.conv2d")
         padding_spec(padding, "Conv2D", allow_explicit=True)   # check it now, not mid-training
         self.padding = padding
+
+    def _config(self):
+        return (("strides", self.strides), ("padding", self.padding))
 
     def forward(self, x):
         W, b = self.params["W"], self.params["b"]
@@ -84,11 +117,11 @@ class Conv2D:
         return col2im(dcols, self.x_shape, W.shape[:2], self.strides, self.padding)
 
 
-class ReLU:
+class ReLU(Layer):
     """``max(x, 0)``; its gradient passes where the input was positive."""
 
     def __init__(self):
-        self.params, self.grads = {}, {}
+        super().__init__()
 
     def forward(self, x):
         self.mask = x > 0
@@ -98,7 +131,7 @@ class ReLU:
         return dout * self.mask
 
 
-class MaxPool2D:
+class MaxPool2D(Layer):
     """Max pooling with the gradient routed to each window's (first) largest input, as TensorFlow does.
 
     Non-overlapping windows (ksize == strides, "VALID") take a fast path: a reshape splits each
@@ -113,12 +146,15 @@ class MaxPool2D:
     """
 
     def __init__(self, ksize=2, strides=None, padding="VALID"):
-        self.params, self.grads = {}, {}
+        super().__init__()
         self.ksize = spatial_pair(ksize, "ksize", "MaxPool2D", "tf.nn.max_pool2d")
         self.strides = spatial_pair(strides if strides is not None else ksize, "strides", "MaxPool2D",
                                     "tf.nn.max_pool2d")
         self.padding = padding_spec(padding, "MaxPool2D", allow_explicit=False)
         self.fast = self.ksize == self.strides and self.padding == "VALID"
+
+    def _config(self):
+        return (("ksize", self.ksize), ("strides", self.strides), ("padding", self.padding))
 
     def forward(self, x):
         self.x_shape = x.shape
@@ -164,11 +200,11 @@ class MaxPool2D:
                       self.strides, self.padding)
 
 
-class Flatten:
+class Flatten(Layer):
     """(N, H, W, C) -> (N, H*W*C), in NHWC order as Keras's Flatten."""
 
     def __init__(self):
-        self.params, self.grads = {}, {}
+        super().__init__()
 
     def forward(self, x):
         self.x_shape = x.shape
@@ -178,7 +214,7 @@ class Flatten:
         return dout.reshape(self.x_shape)
 
 
-class Dense:
+class Dense(Layer):
     """Fully connected layer ``x @ W + b`` with W of shape (D, M) and b of shape (M,)."""
 
     def __init__(self, W, b):
@@ -188,6 +224,7 @@ class Dense:
                 f"Dense expects W of shape (D, M) and b of shape (M,); received {W.shape} and "
                 f"{b.shape}. Give one bias per output: b = np.zeros(W.shape[1])."
             )
+        super().__init__()
         self.params = {"W": W, "b": b}
         self.grads = {"W": np.zeros_like(W), "b": np.zeros_like(b)}
 
@@ -228,10 +265,21 @@ class SoftmaxCrossEntropy:
 
 
 class Sequential:
-    """Layers applied in order; `backward` runs them in reverse."""
+    """Layers applied in order; `backward` runs them in reverse.
+
+    Example:
+        >>> Sequential([Flatten(), Dense(np.zeros((4, 2)), np.zeros(2))])
+        Sequential([
+            Flatten(),
+            Dense(W=(4, 2), b=(2,)),
+        ])
+    """
 
     def __init__(self, layers):
         self.layers = list(layers)
+
+    def __repr__(self):
+        return "Sequential([\n" + "".join(f"    {layer!r},\n" for layer in self.layers) + "])"
 
     def forward(self, x):
         for layer in self.layers:
@@ -250,198 +298,3 @@ class Sequential:
     def parameters(self):
         """Pairs (parameter, gradient), each an array updated in place."""
         return [(layer.params[k], layer.grads[k]) for layer in self.layers for k in layer.params]
-
-
-class SGD:
-    """Stochastic gradient descent with momentum: ``v = m v - lr g; p += v``.
-
-    `lr` is a number, or a schedule: a function of the number of steps taken so far that returns
-    the learning rate (as a Keras `LearningRateSchedule`), e.g. `one_cycle`.
-    """
-
-    def __init__(self, parameters, lr=0.01, momentum=0.9):
-        self.parameters, self.lr, self.momentum = parameters, lr, momentum
-        self.velocity = [np.zeros_like(p) for p, _ in parameters]
-        self.t = 0
-
-    def step(self):
-        lr = float(self.lr(self.t) if callable(self.lr) else self.lr)
-        self.t += 1
-        for (p, g), v in zip(self.parameters, self.velocity):
-            v *= self.momentum
-            v -= lr * g
-            p += v
-
-
-class Adam:
-    """Adam (Kingma and Ba, 2015), with bias-corrected moment estimates, as `keras.optimizers.Adam`.
-
-    `lr` is a number or a schedule, as for `SGD`.
-    """
-
-    def __init__(self, parameters, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-7):
-        self.parameters, self.lr, self.beta1, self.beta2, self.eps = parameters, lr, beta1, beta2, eps
-        self.m = [np.zeros_like(p) for p, _ in parameters]
-        self.v = [np.zeros_like(p) for p, _ in parameters]
-        self.t = 0
-
-    def step(self):
-        base = self.lr(self.t) if callable(self.lr) else self.lr     # the rate for this step
-        self.t += 1
-        # A Python float: a numpy float64 scalar would turn float32 arithmetic into float64.
-        lr = float(base * np.sqrt(1 - self.beta2 ** self.t) / (1 - self.beta1 ** self.t))
-        for (p, g), m, v in zip(self.parameters, self.m, self.v):
-            tmp = np.multiply(g, 1 - self.beta1)      # every step in place: no temporary arrays
-            m *= self.beta1                            # but this one
-            m += tmp
-            np.multiply(g, g, out=tmp)
-            tmp *= 1 - self.beta2
-            v *= self.beta2
-            v += tmp
-            np.sqrt(v, out=tmp)
-            tmp += self.eps
-            np.divide(m, tmp, out=tmp)
-            tmp *= lr
-            p -= tmp
-
-
-def one_cycle(total_steps, peak_lr, warmup_fraction=0.2):
-    """Learning rate that rises linearly to `peak_lr`, then falls along a cosine to almost zero.
-
-    The same schedule as `cnn_utils.keras_mnist.one_cycle` (Keras's `CosineDecay` with warm-up,
-    from `peak_lr / 10`, down to 1% of `peak_lr`), as a plain function for `SGD` and `Adam`.
-
-    Args:
-        total_steps: int, the number of optimiser steps of the whole training.
-        peak_lr: float, the largest learning rate.
-        warmup_fraction: float in (0, 1), the share of steps spent rising.
-
-    Returns:
-        A function ``schedule(step) -> float``.
-
-    Example:
-        >>> schedule = one_cycle(100, 1e-2)
-        >>> [round(schedule(step), 5) for step in (0, 10, 20, 100)]
-        [0.001, 0.0055, 0.01, 0.0001]
-    """
-    if not isinstance(total_steps, (int, np.integer)) or total_steps < 2:
-        raise ValueError(f"one_cycle expects total_steps, an int >= 2; received {total_steps!r}. "
-                         f"Give the number of mini-batches of the whole training: epochs * batches.")
-    if not 0 < warmup_fraction < 1:
-        raise ValueError(f"one_cycle expects 0 < warmup_fraction < 1; received {warmup_fraction!r}.")
-    warmup = max(1, int(total_steps * warmup_fraction))
-    decay = total_steps - warmup
-    start, alpha = peak_lr / 10, 0.01
-
-    def schedule(step):
-        if step < warmup:
-            return start + (peak_lr - start) * step / warmup
-        done = min(step - warmup, decay) / decay
-        return peak_lr * ((1 - alpha) * 0.5 * (1 + math.cos(math.pi * done)) + alpha)
-
-    return schedule
-
-
-def he_normal(shape, fan_in, rng, dtype=np.float32):
-    """Weights drawn from N(0, 2 / fan_in): keeps activations' scale through ReLU layers."""
-    return (rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(dtype)
-
-
-def simple_convnet(rng, filters=30, kernel_size=5, hidden=100, num_classes=10, dtype=np.float32):
-    """The network of "밑바닥부터 시작하는 딥러닝" chapter 7, for 28x28x1 images.
-
-    conv (30 filters 5x5, stride 1, VALID) - ReLU - 2x2 max pool - dense 100 - ReLU - dense 10,
-    built as conv - max pool - ReLU: ReLU is monotonic, so ``relu(max(a, b)) == max(relu(a),
-    relu(b))`` and the two orders give the same outputs and gradients, but ReLU then runs on a
-    four times smaller array and the pooling sees no ties between ReLU's zeros.
-
-    Args:
-        rng: a `np.random.Generator` for the initial weights (He initialisation, zero biases).
-        filters, kernel_size, hidden, num_classes: the layer sizes.
-        dtype: the parameters' dtype.
-
-    Returns:
-        A `Sequential`.
-
-    Example:
-        >>> net = simple_convnet(np.random.default_rng(0))
-        >>> [type(layer).__name__ for layer in net.layers]
-        ['Conv2D', 'MaxPool2D', 'ReLU', 'Flatten', 'Dense', 'ReLU', 'Dense']
-        >>> net.forward(np.zeros((2, 28, 28, 1), np.float32)).shape
-        (2, 10)
-    """
-    conv_out = 28 - kernel_size + 1
-    flat = (conv_out // 2) ** 2 * filters
-    return Sequential([
-        Conv2D(he_normal((kernel_size, kernel_size, 1, filters), kernel_size ** 2, rng, dtype),
-               np.zeros(filters, dtype)),
-        MaxPool2D(2),
-        ReLU(),
-        Flatten(),
-        Dense(he_normal((flat, hidden), flat, rng, dtype), np.zeros(hidden, dtype)),
-        ReLU(),
-        Dense(he_normal((hidden, num_classes), hidden, rng, dtype), np.zeros(num_classes, dtype)),
-    ])
-
-
-def random_shift(images, rng, max_shift=2, fill=0.0):
-    """Moves every image by its own random whole-pixel offset in [-max_shift, max_shift].
-
-    A digit moved by a pixel or two is still the same digit: training on such copies teaches the
-    network to ignore small shifts (data augmentation), at almost no cost.
-
-    Args:
-        images: array of shape (N, H, W, C).
-        rng: a `np.random.Generator`.
-        max_shift: int >= 0, the largest shift in pixels along each axis.
-        fill: the value of the pixels that come in from outside (the background).
-
-    Returns:
-        A new array of the same shape and dtype.
-
-    Example:
-        >>> x = np.zeros((1, 3, 3, 1)); x[0, 1, 1, 0] = 1
-        >>> int(random_shift(x, np.random.default_rng(0), 1).sum())  # the pixel moved, not lost
-        1
-    """
-    n, h, w, _ = images.shape
-    m = max_shift
-    padded = np.pad(images, ((0, 0), (m, m), (m, m), (0, 0)), constant_values=fill)
-    dy, dx = rng.integers(0, 2 * m + 1, size=(2, n))
-    # Every (H, W) window of the padded image, as a view: window (dy, dx) is the image moved by
-    # (m - dy, m - dx). Picking one window per image copies N images, nothing more.
-    windows = np.lib.stride_tricks.sliding_window_view(padded, (h, w), axis=(1, 2))  # (N, 2m+1, 2m+1, C, H, W)
-    return np.ascontiguousarray(windows[np.arange(n), dy, dx].transpose(0, 2, 3, 1))
-
-
-def train_epoch(model, loss, optimizer, x, y, batch_size, rng, augment=None):
-    """One pass over (x, y) in shuffled mini-batches; returns the mean training loss.
-
-    Args:
-        model: a `Sequential`.
-        loss: a `SoftmaxCrossEntropy`.
-        optimizer: an `SGD` or `Adam` over `model.parameters()`.
-        x, y: training images (N, H, W, C) and integer labels (N,).
-        batch_size: int.
-        rng: a `np.random.Generator` for the order (and the augmentation).
-        augment: optional function `(images, rng) -> images` applied to every mini-batch,
-            e.g. `random_shift`.
-    """
-    order = rng.permutation(len(x))
-    total = 0.0
-    for start in range(0, len(x), batch_size):
-        batch = order[start:start + batch_size]
-        images = x[batch] if augment is None else augment(x[batch], rng)
-        total += float(loss.forward(model.forward(images), y[batch])) * len(batch)
-        model.backward(loss.backward())
-        optimizer.step()
-    return total / len(x)
-
-
-def accuracy(model, x, y, batch_size=1000):
-    """Fraction of `x` whose largest logit is the label `y`."""
-    correct = 0
-    for start in range(0, len(x), batch_size):
-        correct += int((model.forward(x[start:start + batch_size]).argmax(axis=1)
-                        == y[start:start + batch_size]).sum())
-    return correct / len(x)

@@ -1,5 +1,7 @@
 """Keras CNNs for MNIST and the training loop that chapter 8 and the benchmarks share.
 
+Used in chapter 8.
+
 `keras_example_cnn` is the architecture of the Keras example "Simple MNIST convnet"; `mnist_cnn` is
 the book's faster-to-train model. `fit_mnist` trains either one and records, after every epoch, the
 training time so far and the test accuracy. Chapter 8 says it plainly: its recipe was tuned until
@@ -9,7 +11,7 @@ Keras is imported inside the functions: the rest of `cnn_utils` works without Te
 
 import time
 
-import numpy as np
+from .._validation import one_cycle_warmup
 
 
 def keras_example_cnn():
@@ -74,10 +76,11 @@ def mnist_cnn():
     ], name="mnist_cnn")
 
 
-def one_cycle(total_steps, peak_lr, warmup_fraction=0.2):
+def one_cycle_schedule(total_steps, peak_lr, warmup_fraction=0.2):
     """Learning rate that rises linearly to `peak_lr`, then falls along a cosine to almost zero.
 
-    Starting low lets the first updates settle; ending low lets the weights converge.
+    Starting low lets the first updates settle; ending low lets the weights converge. The numpy
+    optimisers of chapter 9 take the same schedule as a plain function, `cnn_utils.nn.one_cycle`.
 
     Args:
         total_steps: int, the number of optimiser steps of the whole training.
@@ -89,7 +92,7 @@ def one_cycle(total_steps, peak_lr, warmup_fraction=0.2):
     """
     import keras
 
-    warmup = max(1, int(total_steps * warmup_fraction))
+    warmup = one_cycle_warmup("one_cycle_schedule", total_steps, warmup_fraction)
     return keras.optimizers.schedules.CosineDecay(
         peak_lr / 10, decay_steps=total_steps - warmup, alpha=0.01,
         warmup_target=peak_lr, warmup_steps=warmup)

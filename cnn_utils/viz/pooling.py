@@ -1,5 +1,8 @@
 """Pictures of pooling (chapter 6): every window on the input, and the output cell each window
-gives. Titles are in Korean, with the glossary's terms (최대 풀링, 평균 풀링, 패딩)."""
+gives. Titles are in Korean, with the glossary's terms (최대 풀링, 평균 풀링, 패딩).
+
+Used in chapter 6.
+"""
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -40,8 +43,8 @@ def pool_windows(input_hw, ksize, strides, padding):
         >>> pool_windows((2, 2), 2, 1, "SAME").tolist()  # SAME pads one row/column at the end
         [[[0, 0, 2, 2], [0, 1, 2, 3]], [[1, 0, 3, 2], [1, 1, 3, 3]]]
     """
-    from ._validation import padding_spec, positive_int, spatial_pair
-    from .shapes import conv_output_size, padding_amounts
+    from .._validation import padding_spec, positive_int, spatial_pair
+    from ..shapes import conv_output_size, padding_amounts
 
     op = "pool_windows"
     if not isinstance(input_hw, (tuple, list)) or len(input_hw) != 2:
@@ -95,7 +98,7 @@ def show_pooling(image, ksize=2, strides=2, padding="VALID", kinds=_KINDS, fmt="
     """
     from matplotlib.patches import Rectangle
 
-    from .ops import avg_pool2d, max_pool2d, min_pool2d
+    from ..ops import avg_pool2d, max_pool2d, min_pool2d
 
     op = "show_pooling"
     x = np.asarray(image, dtype=float)
