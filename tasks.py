@@ -17,8 +17,9 @@ and, for instructors (book/instructors.md):
     python3 tasks.py assign [04_convolution ...] [--out DIR]       # student notebooks and keys
     python3 tasks.py grade SUBMISSIONS [--chapter 04_convolution]  # grade a folder into grades.csv
 
-Both create the virtual environment .venv and install requirements.txt into it when it is missing
-or when requirements.txt or pyproject.toml changed since the last install.
+All create the virtual environment .venv and install requirements.txt into it, with the HTML
+toolchain pinned by constraints.txt, when it is missing or when requirements.txt, constraints.txt
+or pyproject.toml changed since the last install.
 """
 
 import argparse
@@ -57,9 +58,13 @@ def run(*command, env=None):
     subprocess.run([str(part) for part in command], cwd=ROOT, env=env, check=True)
 
 
+# What ensure_environment installs: a change to any of them reinstalls .venv.
+REQUIREMENT_FILES = ("requirements.txt", "constraints.txt", "pyproject.toml")
+
+
 def requirements_hash():
     digest = hashlib.sha256()
-    for name in ("requirements.txt", "pyproject.toml"):
+    for name in REQUIREMENT_FILES:
         digest.update((ROOT / name).read_bytes())
     return digest.hexdigest()
 
@@ -73,7 +78,9 @@ def ensure_environment():
     wanted = requirements_hash()
     if not STAMP.exists() or STAMP.read_text().strip() != wanted:
         run(PYTHON, "-m", "pip", "install", "--upgrade", "--quiet", "pip")
-        run(PYTHON, "-m", "pip", "install", "--quiet", "-r", ROOT / "requirements.txt")
+        # constraints.txt pins the HTML toolchain that requirements.txt pulls in (its comment says why).
+        run(PYTHON, "-m", "pip", "install", "--quiet", "-c", ROOT / "constraints.txt",
+            "-r", ROOT / "requirements.txt")
         STAMP.write_text(wanted + "\n")
     print(f"[time] environment ready in {time.perf_counter() - started:.1f} s", flush=True)
 
