@@ -6,6 +6,9 @@
 
 and, for contributors:
 
+    python3 tasks.py test --quick [PYTEST ARGS]                     # unit tests and doctests only,
+                                                                   # about 4 min on 2 cores: no book,
+                                                                   # notebook, browser, Colab stack
     python3 tasks.py test --cpu-path avx2 [PYTEST ARGS]             # the notebooks on one CPU path
     python3 tasks.py colab-stack [04_convolution ...]              # the chapters on Colab's stack
     python3 tasks.py execute book/chapters/04_convolution.ipynb   # re-execute, store the outputs
@@ -154,24 +157,33 @@ def describe_path(name):
     return f"{name} ({settings or 'as this CPU picks'})"
 
 
-def pytest_pass(name, targets, extra, label):
+# The notebooks are tests under nbval: each re-executed and compared with its stored outputs.
+NBVAL = ["--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg"]
+# `test --quick`: the unit tests and doctests only. Without --nbval no notebook is collected, and
+# the tests marked `book` (they need the built book or the browser; pyproject.toml) are deselected.
+QUICK = ["-m", "not book"]
+TEST_TARGETS = ["tests", "cnn_utils", "book"]
+
+
+def pytest_pass(name, targets, extra, label, selection=NBVAL, report_name=None,
+                rerun="python3 tasks.py test --cpu-path {name}"):
     """One pytest run with TensorFlow on CPU path `name`; returns its counts and failed tests."""
     started = time.perf_counter()
     env = dict(test_environment(), CNN_BOOK_CPU_PATH=describe_path(name), **CPU_PATHS[name])
     REPORTS.mkdir(parents=True, exist_ok=True)
-    report = REPORTS / f"{name}.xml"
+    report = REPORTS / f"{report_name or name}.xml"
     report.unlink(missing_ok=True)
-    print(f"\n[pass] {' '.join(targets)} with TensorFlow's CPU path {describe_path(name)}", flush=True)
+    print(f"\n[pass] {label}: {' '.join(targets)} with TensorFlow's CPU path {describe_path(name)}",
+          flush=True)
     # Test files run two at a time (pytest-xdist), each file whole on one worker, in order: a
     # notebook's cells share one kernel. CNN_BOOK_TEST_WORKERS=1 runs them one after another.
     workers = os.environ.get("CNN_BOOK_TEST_WORKERS", "2")
     parallel = ["-n", workers, "--dist", "loadfile"] if workers != "1" else []
     code = subprocess.run(
-        [str(PYTHON), "-m", "pytest", *targets, "--nbval", "--nbval-current-env",
-         "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", f"--junitxml={report}",
+        [str(PYTHON), "-m", "pytest", *targets, *selection, f"--junitxml={report}",
          "-o", "junit_family=xunit1", *parallel, *extra], cwd=ROOT, env=env).returncode
     seconds = time.perf_counter() - started
-    print(f"[time] pass {name}: {seconds:.1f} s", flush=True)
+    print(f"[time] pass {report_name or name}: {seconds:.1f} s", flush=True)
     counts, failed = {"passed": 0, "failed": 0, "skipped": 0}, []
     if report.exists():
         for case in ElementTree.parse(report).iter("testcase"):
@@ -188,7 +200,7 @@ def pytest_pass(name, targets, extra, label):
         counts["failed"] += 1
     return {"name": f"{label} on CPU path {describe_path(name)}", "seconds": seconds,
             "counts": counts, "failed": failed,
-            "rerun": f"python3 tasks.py test --cpu-path {name}"}
+            "rerun": rerun.format(name=name)}
 
 
 def colab_stack_pass():
@@ -218,13 +230,20 @@ def run_tests(extra):
         sys.exit("Set CNN_UTILS_MNIST_PATH to an mnist.npz file: the tests never download MNIST.")
     options = argparse.ArgumentParser(prog="tasks.py test", add_help=False)
     options.add_argument("--cpu-path", action="append", choices=sorted(CPU_PATHS))
+    options.add_argument("--quick", action="store_true")
     chosen, extra = options.parse_known_args(extra)
-    if chosen.cpu_path:                                # re-running the notebooks on some paths
+    if chosen.quick and chosen.cpu_path:
+        sys.exit("tasks.py test: --quick runs no notebook; --cpu-path re-runs the notebooks")
+    if chosen.quick:                                   # unit tests and doctests, nothing built
+        results = [pytest_pass("default", TEST_TARGETS, extra, "unit tests, doctests",
+                               selection=QUICK, report_name="quick",
+                               rerun="python3 tasks.py test --quick")]
+    elif chosen.cpu_path:                              # re-running the notebooks on some paths
         results = [pytest_pass(name, ["book"], extra, "notebooks") for name in chosen.cpu_path]
     else:
         ensure_browser()
         build_book()
-        results = [pytest_pass("default", ["tests", "cnn_utils", "book"], extra,
+        results = [pytest_pass("default", TEST_TARGETS, extra,
                                "unit tests, doctests, browser, notebooks")]
         results += [pytest_pass(name, ["book"], extra, "notebooks")
                     for name in CPU_PATHS if name != "default"]
@@ -275,8 +294,9 @@ def main():
     parser.add_argument("command", choices=["book", "test", "colab-stack", "execute", "setup-cells",
                                             "bench", "assign", "grade"])
     parser.add_argument("args", nargs=argparse.REMAINDER,
-                        help="test: --cpu-path NAME (one of " + ", ".join(CPU_PATHS) + "; "
-                             "repeatable), then extra arguments for pytest; colab-stack: chapters "
+                        help="test: --quick (unit tests and doctests only) or --cpu-path NAME (one "
+                             "of " + ", ".join(CPU_PATHS) + "; repeatable), then extra arguments "
+                             "for pytest; colab-stack: chapters "
                              "(default: all); execute: notebooks (default: all); bench: --quick, "
                              "--write; assign, grade: see --help of each")
     args = parser.parse_args()
