@@ -268,24 +268,14 @@ def run_tests(extra):
 
 
 def execute(notebooks):
-    """Re-executes notebooks in place, top to bottom, in the environment nbval uses."""
+    """Re-executes notebooks in place, top to bottom, in the environment nbval uses.
+
+    tests/execute_notebooks.py does it; a notebook with a failing cell is not written.
+    """
     if not notebooks:
         notebooks = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "book").rglob("*.ipynb")
                            if ".ipynb_checkpoints" not in p.parts)
-    code = (
-        "import sys, time, nbformat\n"
-        "from pathlib import Path\n"
-        "from nbclient import NotebookClient\n"
-        "for name in sys.argv[1:]:\n"
-        "    path = Path(name).resolve()\n"
-        "    nb = nbformat.read(path, as_version=4)\n"
-        "    started = time.perf_counter()\n"
-        "    NotebookClient(nb, timeout=1200, kernel_name='python3', record_timing=False,\n"
-        "                   resources={'metadata': {'path': str(path.parent)}}).execute()\n"
-        "    nbformat.write(nb, path)\n"
-        "    print(f'[time] {name}: {time.perf_counter() - started:.1f} s', flush=True)\n"
-    )
-    run(PYTHON, "-c", code, *notebooks, env=test_environment())
+    run(PYTHON, "-m", "tests.execute_notebooks", *notebooks, env=test_environment())
 
 
 def main():
