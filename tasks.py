@@ -41,7 +41,6 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".requirements.sha256"
-SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist.npz"
 REPORTS = ROOT / "_build" / "test-reports"
 
 # TensorFlow's CPU code paths (cnn_utils/cpu_path.py): `test` re-executes every notebook under each,
@@ -128,15 +127,32 @@ def kernel_settings():
     return IPYTHON_DIR
 
 
-def test_environment():
-    """Environment for tests and notebook execution: quiet TensorFlow, offline MNIST, no display."""
+# The one place that decides where MNIST comes from and how loud TensorFlow is, for the tests
+# (conftest.py applies test_environment to every pytest run), the notebooks' kernels and every
+# command below; nothing else sets them.
+# cnn_utils.load_mnist reads the mnist.npz this variable names (cnn_utils.data.MNIST_ENV_VAR) ...
+MNIST_ENV_VAR = "CNN_UTILS_MNIST_PATH"
+# ... and when it is not set, the offline copy beside the project is used. The tests never download.
+SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist.npz"
+# No TensorFlow C++ start-up log lines in any output.
+TF_CPP_MIN_LOG_LEVEL = "3"
+
+
+def test_environment(tests=False):
+    """Environment for tests and notebook execution: quiet TensorFlow, offline MNIST, no display.
+
+    Variables already set win. MNIST: the file MNIST_ENV_VAR names, else SHARED_MNIST when it
+    exists (else load_mnist downloads it, as for a reader). For the tests (`tests=True`) the
+    variable is always set, to SHARED_MNIST even when it is missing, so that a test fails instead
+    of downloading MNIST.
+    """
     env = dict(os.environ)
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")     # no TensorFlow start-up log lines in outputs
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", TF_CPP_MIN_LOG_LEVEL)
     env.setdefault("IPYTHONDIR", str(kernel_settings()))
     env.setdefault("PYTHONHASHSEED", "0")
     env.setdefault("CNN_UTILS_RECORD_FIGURE_TEXT", "1")  # figures record their smallest text
-    if "CNN_UTILS_MNIST_PATH" not in env and SHARED_MNIST.exists():
-        env["CNN_UTILS_MNIST_PATH"] = str(SHARED_MNIST)
+    if MNIST_ENV_VAR not in env and (tests or SHARED_MNIST.exists()):
+        env[MNIST_ENV_VAR] = str(SHARED_MNIST)
     return env
 
 
@@ -169,7 +185,7 @@ def pytest_pass(name, targets, extra, label, selection=NBVAL, report_name=None,
                 rerun="python3 tasks.py test --cpu-path {name}"):
     """One pytest run with TensorFlow on CPU path `name`; returns its counts and failed tests."""
     started = time.perf_counter()
-    env = dict(test_environment(), CNN_BOOK_CPU_PATH=describe_path(name), **CPU_PATHS[name])
+    env = dict(test_environment(tests=True), CNN_BOOK_CPU_PATH=describe_path(name), **CPU_PATHS[name])
     REPORTS.mkdir(parents=True, exist_ok=True)
     report = REPORTS / f"{report_name or name}.xml"
     report.unlink(missing_ok=True)
@@ -210,7 +226,7 @@ def colab_stack_pass():
     summary.unlink(missing_ok=True)
     print("\n[pass] every chapter on Colab's stack (tests/colab-stack.txt)", flush=True)
     code = subprocess.run([str(PYTHON), "-m", "tests.colab_stack"], cwd=ROOT,
-                          env=test_environment()).returncode
+                          env=test_environment(tests=True)).returncode
     result = json.loads(summary.read_text(encoding="utf-8")) if summary.exists() else None
     if result is None:
         failed = [f"the Colab-stack run stopped with exit code {code} before running the chapters"]
@@ -226,8 +242,10 @@ def colab_stack_pass():
 def run_tests(extra):
     """The README's test command: every pass runs, then one summary says which failed where."""
     started = time.perf_counter()
-    if "CNN_UTILS_MNIST_PATH" not in test_environment():
-        sys.exit("Set CNN_UTILS_MNIST_PATH to an mnist.npz file: the tests never download MNIST.")
+    mnist = Path(test_environment(tests=True)[MNIST_ENV_VAR])
+    if not mnist.is_file():
+        sys.exit(f"No MNIST file at {mnist}: set {MNIST_ENV_VAR} to an mnist.npz file (the tests "
+                 "never download MNIST).")
     options = argparse.ArgumentParser(prog="tasks.py test", add_help=False)
     options.add_argument("--cpu-path", action="append", choices=sorted(CPU_PATHS))
     options.add_argument("--quick", action="store_true")
@@ -297,7 +315,7 @@ def main():
         elif args.command == "execute":
             execute(args.args)
         elif args.command == "colab-stack":
-            run(PYTHON, "-m", "tests.colab_stack", *args.args, env=test_environment())
+            run(PYTHON, "-m", "tests.colab_stack", *args.args, env=test_environment(tests=True))
         elif args.command == "setup-cells":
             run(PYTHON, "-m", "tests.colab_sim", "write-setup-cells")
         elif args.command == "bench":

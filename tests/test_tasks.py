@@ -1,6 +1,8 @@
 """tasks.py's test command: what `test` and `test --quick` run, without running it."""
 
 import json
+import os
+import re
 import subprocess
 import sys
 import types
@@ -77,3 +79,55 @@ def test_quick_deselects_what_needs_the_built_book():
     assert not [test for test in kept if "test_browser" in test or "test_figure_widths" in test
                 or "test_launch_button" in test or "test_footer" in test]
     assert " deselected" in out.stdout.splitlines()[-1]
+
+
+# ---------------------------------------------------------------------------------------------
+# MNIST and TensorFlow's log level: decided in tasks.py alone
+
+def test_the_mnist_variable_is_the_one_cnn_utils_reads():
+    from cnn_utils.data import MNIST_ENV_VAR
+
+    assert tasks.MNIST_ENV_VAR == MNIST_ENV_VAR
+
+
+def test_the_tests_never_download_mnist(tmp_path, monkeypatch):
+    monkeypatch.delenv(tasks.MNIST_ENV_VAR, raising=False)
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)
+    monkeypatch.setattr(tasks, "SHARED_MNIST", tmp_path / "missing" / "mnist.npz")
+    env = tasks.test_environment(tests=True)
+    assert env[tasks.MNIST_ENV_VAR] == str(tmp_path / "missing" / "mnist.npz")  # fails, never fetches
+    assert env["TF_CPP_MIN_LOG_LEVEL"] == tasks.TF_CPP_MIN_LOG_LEVEL == "3"
+    assert tasks.MNIST_ENV_VAR not in tasks.test_environment()    # a reader's command may download
+    (tmp_path / "missing").mkdir()
+    (tmp_path / "missing" / "mnist.npz").touch()
+    assert tasks.test_environment()[tasks.MNIST_ENV_VAR] == str(tmp_path / "missing" / "mnist.npz")
+    monkeypatch.setenv(tasks.MNIST_ENV_VAR, "/elsewhere/mnist.npz")
+    assert tasks.test_environment(tests=True)[tasks.MNIST_ENV_VAR] == "/elsewhere/mnist.npz"
+
+
+def test_the_test_command_stops_without_an_mnist_file(recorded, tmp_path, monkeypatch):
+    monkeypatch.setenv(tasks.MNIST_ENV_VAR, str(tmp_path / "nowhere.npz"))
+    with pytest.raises(SystemExit, match=r"No MNIST file at .*nowhere\.npz: set CNN_UTILS_MNIST_PATH"):
+        tasks.run_tests(["--quick"])
+    assert recorded == []
+
+
+def test_this_pytest_run_has_the_test_environment():
+    assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == tasks.TF_CPP_MIN_LOG_LEVEL
+    assert os.environ[tasks.MNIST_ENV_VAR]
+
+
+def test_nothing_else_decides_mnist_or_tensorflows_log_level():
+    """tasks.py decides both (cnn_utils, a library, is not the project's set-up and is left out);
+    tests/colab_stack.py may only remove the log level, as Colab has none."""
+    setting = re.compile(r"""TF_CPP_MIN_LOG_LEVEL["']?\s*[=,:]\s*["']?\d"""      # sets the level
+                         r"""|CNN_UTILS_MNIST_PATH["']?\s*[=,]"""               # sets the path
+                         r"""|["'/]mnist\.npz""")                                # names the file
+    files = [tasks.ROOT / "conftest.py", tasks.ROOT / ".ci" / "run"]
+    for folder in ("tests", "benchmarks", "course_tools", "book"):
+        files += sorted((tasks.ROOT / folder).rglob("*.py"))
+    found = [f"{path.relative_to(tasks.ROOT)}: {match.group(0)}" for path in files
+             if path.name != "test_tasks.py"
+             for match in setting.finditer(re.sub(r"(?m)^\s*#.*$", "",
+                                                  path.read_text(encoding="utf-8")))]
+    assert not found, "set these in tasks.test_environment only: " + "; ".join(found)
