@@ -20,7 +20,6 @@ import concurrent.futures
 import copy
 import csv
 import json
-import os
 import sys
 import tempfile
 import time
