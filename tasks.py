@@ -7,7 +7,7 @@
 and, for contributors:
 
     python3 tasks.py test --quick [PYTEST ARGS]                     # unit tests and doctests only,
-                                                                   # about 4 min on 2 cores: no book,
+                                                                   # 1.5-2 min on 2 cores: no book,
                                                                    # notebook, browser, Colab stack
     python3 tasks.py test --cpu-path avx2 [PYTEST ARGS]             # the notebooks on one CPU path
     python3 tasks.py colab-stack [04_convolution ...]              # the chapters on Colab's stack
