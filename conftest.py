@@ -1,4 +1,4 @@
-"""Set-up for every test, doctest and notebook: quiet TensorFlow and offline MNIST."""
+"""Set-up for every test, doctest and notebook: the environment of `tasks.py test`."""
 
 import os
 
@@ -6,19 +6,14 @@ import pytest
 
 import tasks
 
-# Before TensorFlow is first imported (notebook kernels inherit this environment): no C++ start-up
-# log lines (the oneDNN notice included) in any output. Which CPU kernels TensorFlow uses stays as
-# this CPU picks them; `tasks.py test` re-runs the notebooks on its other CPU paths too.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-# ... and what TensorFlow's C++ writes to stderr all the same (the oneDNN notice) stays out of the
-# kernels' cell outputs; Python's warnings still reach them (tasks.kernel_settings says why).
-os.environ.setdefault("IPYTHONDIR", str(tasks.kernel_settings()))
-
-# MNIST is read from the offline copy beside the project, never downloaded during tests. The test
-# command sets this already; the default lets a bare `pytest` in a checkout do the same.
-_ROOT = os.path.dirname(os.path.abspath(__file__))
-os.environ.setdefault("CNN_UTILS_MNIST_PATH",
-                      os.path.join(os.path.dirname(_ROOT), "shared", "data", "mnist.npz"))
+# Before TensorFlow is first imported (notebook kernels inherit this environment), the environment
+# of `tasks.py test` (tasks.test_environment decides it), so that a bare `pytest` in a checkout runs
+# the same way: no TensorFlow C++ start-up log lines (the oneDNN notice included) in any output,
+# what TensorFlow's C++ writes to stderr all the same kept out of the kernels' cell outputs
+# (tasks.kernel_settings says why), and MNIST read from the offline copy, never downloaded. Which
+# CPU kernels TensorFlow uses stays as this CPU picks them; `tasks.py test` re-runs the notebooks
+# on its other CPU paths too.
+os.environ.update(tasks.test_environment(tests=True))
 
 
 # Which of TensorFlow's CPU code paths this run uses (tasks.py test sets it for each pass): shown

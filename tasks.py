@@ -6,6 +6,9 @@
 
 and, for contributors:
 
+    python3 tasks.py test --quick [PYTEST ARGS]                     # unit tests and doctests only,
+                                                                   # 1.5-2 min on 2 cores: no book,
+                                                                   # notebook, browser, Colab stack
     python3 tasks.py test --cpu-path avx2 [PYTEST ARGS]             # the notebooks on one CPU path
     python3 tasks.py colab-stack [04_convolution ...]              # the chapters on Colab's stack
     python3 tasks.py execute book/chapters/04_convolution.ipynb   # re-execute, store the outputs
@@ -17,8 +20,9 @@ and, for instructors (book/instructors.md):
     python3 tasks.py assign [04_convolution ...] [--out DIR]       # student notebooks and keys
     python3 tasks.py grade SUBMISSIONS [--chapter 04_convolution]  # grade a folder into grades.csv
 
-Both create the virtual environment .venv and install requirements.txt into it when it is missing
-or when requirements.txt or pyproject.toml changed since the last install.
+All create the virtual environment .venv and install requirements.txt into it, with the HTML
+toolchain pinned by constraints.txt, when it is missing or when requirements.txt, constraints.txt
+or pyproject.toml changed since the last install.
 """
 
 import argparse
@@ -37,7 +41,6 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".requirements.sha256"
-SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist.npz"
 REPORTS = ROOT / "_build" / "test-reports"
 
 # TensorFlow's CPU code paths (cnn_utils/cpu_path.py): `test` re-executes every notebook under each,
@@ -57,9 +60,13 @@ def run(*command, env=None):
     subprocess.run([str(part) for part in command], cwd=ROOT, env=env, check=True)
 
 
+# What ensure_environment installs: a change to any of them reinstalls .venv.
+REQUIREMENT_FILES = ("requirements.txt", "constraints.txt", "pyproject.toml")
+
+
 def requirements_hash():
     digest = hashlib.sha256()
-    for name in ("requirements.txt", "pyproject.toml"):
+    for name in REQUIREMENT_FILES:
         digest.update((ROOT / name).read_bytes())
     return digest.hexdigest()
 
@@ -73,7 +80,9 @@ def ensure_environment():
     wanted = requirements_hash()
     if not STAMP.exists() or STAMP.read_text().strip() != wanted:
         run(PYTHON, "-m", "pip", "install", "--upgrade", "--quiet", "pip")
-        run(PYTHON, "-m", "pip", "install", "--quiet", "-r", ROOT / "requirements.txt")
+        # constraints.txt pins the HTML toolchain that requirements.txt pulls in (its comment says why).
+        run(PYTHON, "-m", "pip", "install", "--quiet", "-c", ROOT / "constraints.txt",
+            "-r", ROOT / "requirements.txt")
         STAMP.write_text(wanted + "\n")
     print(f"[time] environment ready in {time.perf_counter() - started:.1f} s", flush=True)
 
@@ -118,15 +127,32 @@ def kernel_settings():
     return IPYTHON_DIR
 
 
-def test_environment():
-    """Environment for tests and notebook execution: quiet TensorFlow, offline MNIST, no display."""
+# The one place that decides where MNIST comes from and how loud TensorFlow is, for the tests
+# (conftest.py applies test_environment to every pytest run), the notebooks' kernels and every
+# command below; nothing else sets them.
+# cnn_utils.load_mnist reads the mnist.npz this variable names (cnn_utils.data.MNIST_ENV_VAR) ...
+MNIST_ENV_VAR = "CNN_UTILS_MNIST_PATH"
+# ... and when it is not set, the offline copy beside the project is used. The tests never download.
+SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist.npz"
+# No TensorFlow C++ start-up log lines in any output.
+TF_CPP_MIN_LOG_LEVEL = "3"
+
+
+def test_environment(tests=False):
+    """Environment for tests and notebook execution: quiet TensorFlow, offline MNIST, no display.
+
+    Variables already set win. MNIST: the file MNIST_ENV_VAR names, else SHARED_MNIST when it
+    exists (else load_mnist downloads it, as for a reader). For the tests (`tests=True`) the
+    variable is always set, to SHARED_MNIST even when it is missing, so that a test fails instead
+    of downloading MNIST.
+    """
     env = dict(os.environ)
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")     # no TensorFlow start-up log lines in outputs
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", TF_CPP_MIN_LOG_LEVEL)
     env.setdefault("IPYTHONDIR", str(kernel_settings()))
     env.setdefault("PYTHONHASHSEED", "0")
     env.setdefault("CNN_UTILS_RECORD_FIGURE_TEXT", "1")  # figures record their smallest text
-    if "CNN_UTILS_MNIST_PATH" not in env and SHARED_MNIST.exists():
-        env["CNN_UTILS_MNIST_PATH"] = str(SHARED_MNIST)
+    if MNIST_ENV_VAR not in env and (tests or SHARED_MNIST.exists()):
+        env[MNIST_ENV_VAR] = str(SHARED_MNIST)
     return env
 
 
@@ -147,24 +173,33 @@ def describe_path(name):
     return f"{name} ({settings or 'as this CPU picks'})"
 
 
-def pytest_pass(name, targets, extra, label):
+# The notebooks are tests under nbval: each re-executed and compared with its stored outputs.
+NBVAL = ["--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg"]
+# `test --quick`: the unit tests and doctests only. Without --nbval no notebook is collected, and
+# the tests marked `book` (they need the built book or the browser; pyproject.toml) are deselected.
+QUICK = ["-m", "not book"]
+TEST_TARGETS = ["tests", "cnn_utils", "book"]
+
+
+def pytest_pass(name, targets, extra, label, selection=NBVAL, report_name=None,
+                rerun="python3 tasks.py test --cpu-path {name}"):
     """One pytest run with TensorFlow on CPU path `name`; returns its counts and failed tests."""
     started = time.perf_counter()
-    env = dict(test_environment(), CNN_BOOK_CPU_PATH=describe_path(name), **CPU_PATHS[name])
+    env = dict(test_environment(tests=True), CNN_BOOK_CPU_PATH=describe_path(name), **CPU_PATHS[name])
     REPORTS.mkdir(parents=True, exist_ok=True)
-    report = REPORTS / f"{name}.xml"
+    report = REPORTS / f"{report_name or name}.xml"
     report.unlink(missing_ok=True)
-    print(f"\n[pass] {' '.join(targets)} with TensorFlow's CPU path {describe_path(name)}", flush=True)
+    print(f"\n[pass] {label}: {' '.join(targets)} with TensorFlow's CPU path {describe_path(name)}",
+          flush=True)
     # Test files run two at a time (pytest-xdist), each file whole on one worker, in order: a
     # notebook's cells share one kernel. CNN_BOOK_TEST_WORKERS=1 runs them one after another.
     workers = os.environ.get("CNN_BOOK_TEST_WORKERS", "2")
     parallel = ["-n", workers, "--dist", "loadfile"] if workers != "1" else []
     code = subprocess.run(
-        [str(PYTHON), "-m", "pytest", *targets, "--nbval", "--nbval-current-env",
-         "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", f"--junitxml={report}",
+        [str(PYTHON), "-m", "pytest", *targets, *selection, f"--junitxml={report}",
          "-o", "junit_family=xunit1", *parallel, *extra], cwd=ROOT, env=env).returncode
     seconds = time.perf_counter() - started
-    print(f"[time] pass {name}: {seconds:.1f} s", flush=True)
+    print(f"[time] pass {report_name or name}: {seconds:.1f} s", flush=True)
     counts, failed = {"passed": 0, "failed": 0, "skipped": 0}, []
     if report.exists():
         for case in ElementTree.parse(report).iter("testcase"):
@@ -181,7 +216,7 @@ def pytest_pass(name, targets, extra, label):
         counts["failed"] += 1
     return {"name": f"{label} on CPU path {describe_path(name)}", "seconds": seconds,
             "counts": counts, "failed": failed,
-            "rerun": f"python3 tasks.py test --cpu-path {name}"}
+            "rerun": rerun.format(name=name)}
 
 
 def colab_stack_pass():
@@ -191,7 +226,7 @@ def colab_stack_pass():
     summary.unlink(missing_ok=True)
     print("\n[pass] every chapter on Colab's stack (tests/colab-stack.txt)", flush=True)
     code = subprocess.run([str(PYTHON), "-m", "tests.colab_stack"], cwd=ROOT,
-                          env=test_environment()).returncode
+                          env=test_environment(tests=True)).returncode
     result = json.loads(summary.read_text(encoding="utf-8")) if summary.exists() else None
     if result is None:
         failed = [f"the Colab-stack run stopped with exit code {code} before running the chapters"]
@@ -207,17 +242,26 @@ def colab_stack_pass():
 def run_tests(extra):
     """The README's test command: every pass runs, then one summary says which failed where."""
     started = time.perf_counter()
-    if "CNN_UTILS_MNIST_PATH" not in test_environment():
-        sys.exit("Set CNN_UTILS_MNIST_PATH to an mnist.npz file: the tests never download MNIST.")
+    mnist = Path(test_environment(tests=True)[MNIST_ENV_VAR])
+    if not mnist.is_file():
+        sys.exit(f"No MNIST file at {mnist}: set {MNIST_ENV_VAR} to an mnist.npz file (the tests "
+                 "never download MNIST).")
     options = argparse.ArgumentParser(prog="tasks.py test", add_help=False)
     options.add_argument("--cpu-path", action="append", choices=sorted(CPU_PATHS))
+    options.add_argument("--quick", action="store_true")
     chosen, extra = options.parse_known_args(extra)
-    if chosen.cpu_path:                                # re-running the notebooks on some paths
+    if chosen.quick and chosen.cpu_path:
+        sys.exit("tasks.py test: --quick runs no notebook; --cpu-path re-runs the notebooks")
+    if chosen.quick:                                   # unit tests and doctests, nothing built
+        results = [pytest_pass("default", TEST_TARGETS, extra, "unit tests, doctests",
+                               selection=QUICK, report_name="quick",
+                               rerun="python3 tasks.py test --quick")]
+    elif chosen.cpu_path:                              # re-running the notebooks on some paths
         results = [pytest_pass(name, ["book"], extra, "notebooks") for name in chosen.cpu_path]
     else:
         ensure_browser()
         build_book()
-        results = [pytest_pass("default", ["tests", "cnn_utils", "book"], extra,
+        results = [pytest_pass("default", TEST_TARGETS, extra,
                                "unit tests, doctests, browser, notebooks")]
         results += [pytest_pass(name, ["book"], extra, "notebooks")
                     for name in CPU_PATHS if name != "default"]
@@ -242,24 +286,14 @@ def run_tests(extra):
 
 
 def execute(notebooks):
-    """Re-executes notebooks in place, top to bottom, in the environment nbval uses."""
+    """Re-executes notebooks in place, top to bottom, in the environment nbval uses.
+
+    tests/execute_notebooks.py does it; a notebook with a failing cell is not written.
+    """
     if not notebooks:
         notebooks = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "book").rglob("*.ipynb")
                            if ".ipynb_checkpoints" not in p.parts)
-    code = (
-        "import sys, time, nbformat\n"
-        "from pathlib import Path\n"
-        "from nbclient import NotebookClient\n"
-        "for name in sys.argv[1:]:\n"
-        "    path = Path(name).resolve()\n"
-        "    nb = nbformat.read(path, as_version=4)\n"
-        "    started = time.perf_counter()\n"
-        "    NotebookClient(nb, timeout=1200, kernel_name='python3', record_timing=False,\n"
-        "                   resources={'metadata': {'path': str(path.parent)}}).execute()\n"
-        "    nbformat.write(nb, path)\n"
-        "    print(f'[time] {name}: {time.perf_counter() - started:.1f} s', flush=True)\n"
-    )
-    run(PYTHON, "-c", code, *notebooks, env=test_environment())
+    run(PYTHON, "-m", "tests.execute_notebooks", *notebooks, env=test_environment())
 
 
 def main():
@@ -268,8 +302,9 @@ def main():
     parser.add_argument("command", choices=["book", "test", "colab-stack", "execute", "setup-cells",
                                             "bench", "assign", "grade"])
     parser.add_argument("args", nargs=argparse.REMAINDER,
-                        help="test: --cpu-path NAME (one of " + ", ".join(CPU_PATHS) + "; "
-                             "repeatable), then extra arguments for pytest; colab-stack: chapters "
+                        help="test: --quick (unit tests and doctests only) or --cpu-path NAME (one "
+                             "of " + ", ".join(CPU_PATHS) + "; repeatable), then extra arguments "
+                             "for pytest; colab-stack: chapters "
                              "(default: all); execute: notebooks (default: all); bench: --quick, "
                              "--write; assign, grade: see --help of each")
     args = parser.parse_args()
@@ -280,7 +315,7 @@ def main():
         elif args.command == "execute":
             execute(args.args)
         elif args.command == "colab-stack":
-            run(PYTHON, "-m", "tests.colab_stack", *args.args, env=test_environment())
+            run(PYTHON, "-m", "tests.colab_stack", *args.args, env=test_environment(tests=True))
         elif args.command == "setup-cells":
             run(PYTHON, "-m", "tests.colab_sim", "write-setup-cells")
         elif args.command == "bench":

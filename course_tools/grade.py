@@ -20,7 +20,6 @@ import concurrent.futures
 import copy
 import csv
 import json
-import os
 import sys
 import tempfile
 import time
@@ -219,10 +218,10 @@ def prepare(submission, reference):
 # ---------------------------------------------------------------------------------------------
 
 def _kernel_env(workers):
-    env = dict(os.environ)
+    import tasks     # the checkout's tasks.py: the tests' environment (TensorFlow's log level, MNIST)
+
+    env = tasks.test_environment()
     env["MPLBACKEND"] = "Agg"
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    env.setdefault("PYTHONHASHSEED", "0")
     if workers > 1:   # one core per kernel: the kernels of parallel workers do not fight for cores
         for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                      "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):

@@ -16,3 +16,18 @@ def _close_figures():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+# What needs the built book (_build/html) or the browser; such a test must be marked `book`, so
+# that `python3 tasks.py test --quick` (-m "not book") leaves it out instead of failing on it.
+BOOK_FIXTURES = {"pages", "browser", "server"}
+
+
+def pytest_collection_modifyitems(config, items):
+    unmarked = [item.nodeid for item in items
+                if BOOK_FIXTURES & set(getattr(item, "fixturenames", ()))
+                and item.get_closest_marker("book") is None]
+    if unmarked:
+        raise pytest.UsageError("these tests use the built book or the browser "
+                                f"({', '.join(sorted(BOOK_FIXTURES))}) but are not marked "
+                                "`@pytest.mark.book`: " + ", ".join(unmarked[:5]))

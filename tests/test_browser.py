@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 from book_glossary import GLOSSARY_DOC, load_glossary  # noqa: E402
 
+pytestmark = pytest.mark.book      # the built book in a browser: not in `tasks.py test --quick`
+
 HTML = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -22,7 +22,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import sysconfig
 import textwrap
 import time
@@ -112,6 +111,7 @@ def _built_page(chapter):
     return page.read_text(encoding="utf-8")
 
 
+@pytest.mark.book                  # reads _build/html: not in `tasks.py test --quick`
 @pytest.mark.parametrize("chapter", chapters(), ids=lambda p: Path(p).stem)
 def test_launch_button_opens_the_chapter_in_colab(chapter):
     html = _built_page(chapter)

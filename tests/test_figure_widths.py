@@ -7,8 +7,12 @@ tests/test_browser.py) and compares. If the theme changes the column, this test 
 update `COLUMN_WIDTH` in tests/test_legibility.py. Needs the built book (`python3 tasks.py book`).
 """
 
+import pytest
+
 from tests.test_browser import DESKTOP, Visit, _pages, _wait_for_images, browser, server  # noqa: F401
 from tests.test_legibility import COLUMN_WIDTH, WINDOW_WIDTH
+
+pytestmark = pytest.mark.book      # the built book in a browser: not in `tasks.py test --quick`
 
 
 def test_figures_are_shown_at_the_width_test_legibility_assumes(browser, server):  # noqa: F811

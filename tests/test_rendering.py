@@ -2,6 +2,7 @@
 
 These read `_build/html` (`python3 tasks.py test` builds it first) and the chapter notebooks; the
 browser test (`test_browser.py`) checks what needs a real browser (phone width, MathJax, buttons).
+The tests that read `_build/html` are marked `book` (not in `python3 tasks.py test --quick`).
 """
 
 import re
@@ -44,6 +45,7 @@ def _numbers(soup, word):
             if span.get_text(strip=True).startswith(word)]
 
 
+@pytest.mark.book
 @pytest.mark.parametrize("chapter", chapters())
 def test_figures_and_exercises_are_numbered_per_chapter(chapter, pages):
     """그림 6.1, 그림 6.2, ... and 연습 6.1, ...: the count restarts in every chapter."""
@@ -54,6 +56,7 @@ def test_figures_and_exercises_are_numbered_per_chapter(chapter, pages):
     assert len(_numbers(pages[chapter], "연습")) == len(_exercise_cells(chapter))
 
 
+@pytest.mark.book
 @pytest.mark.parametrize("chapter", chapters())
 def test_solutions_are_titled_the_way_the_prose_names_them(chapter, pages):
     """"연습 6.1 (제목)의 풀이": the book's word 풀이, in Korean word order, linking to its exercise."""
@@ -67,6 +70,7 @@ def test_solutions_are_titled_the_way_the_prose_names_them(chapter, pages):
     assert "해답" not in soup.get_text()
 
 
+@pytest.mark.book
 @pytest.mark.parametrize("chapter", chapters())
 def test_every_exercise_renders_whole_inside_its_box(chapter, pages):
     """A ``` fence inside a ```{exercise} fence closes the box early: the rest of the question
@@ -91,6 +95,7 @@ def _inputs(soup):
     return [div.get_text() for div in soup.select("div.cell_input")]
 
 
+@pytest.mark.book
 @pytest.mark.parametrize("chapter", chapters())
 def test_check_cells_show_their_result_not_their_code(chapter, pages):
     """The 확인 셀 can contain the answer: readers see what it says, not how it checks."""
@@ -103,6 +108,7 @@ def test_check_cells_show_their_result_not_their_code(chapter, pages):
     assert len(results) >= len(checks)
 
 
+@pytest.mark.book
 @pytest.mark.parametrize("chapter", chapters())
 def test_no_test_plumbing_in_the_code_a_reader_sees(chapter, pages):
     for code in _inputs(pages[chapter]):
@@ -110,6 +116,7 @@ def test_no_test_plumbing_in_the_code_a_reader_sees(chapter, pages):
         assert not re.search(r"^\s*assert ", code, re.MULTILINE), code[:200]
 
 
+@pytest.mark.book
 def test_footer_names_the_authors_in_korean(pages):
     for chapter, soup in pages.items():
         author = soup.select_one(".component-author")

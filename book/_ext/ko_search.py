@@ -26,10 +26,8 @@ become ordinary (non-main) entries, listed after the chapters.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import re
-from pathlib import Path
 
 import snowballstemmer
 from docutils import nodes
@@ -238,16 +236,6 @@ def _on_builder_inited(app) -> None:
     use_glossary(entries)
 
 
-def _on_env_get_outdated(app, env, added, changed, removed) -> list[str]:
-    """A changed glossary re-reads the chapters, whose index entries come from it."""
-    path = book_glossary.glossary_path(app.srcdir)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
-    if getattr(env, "ko_search_glossary_digest", None) == digest:
-        return []
-    env.ko_search_glossary_digest = digest
-    return sorted(d for d in env.found_docs if d.startswith("book/chapters/") and d not in changed)
-
-
 def _section_title(section: nodes.section) -> str:
     title = next(iter(section.findall(nodes.title)), None)
     return title.astext() if title is not None else ""
@@ -300,9 +288,9 @@ class TeachingIndexEntries(SphinxTransform):
 
 
 def setup(app):
+    # The book is always built whole (tasks.py build_book: --all, a fresh environment), so nothing
+    # here has to carry state from one build to the next.
     app.add_search_language(SearchKorean)
     app.connect("builder-inited", _on_builder_inited)
-    app.connect("env-get-outdated", _on_env_get_outdated)
     app.add_transform(TeachingIndexEntries)
-    return {"version": "1.0", "env_version": 1, "parallel_read_safe": True,
-            "parallel_write_safe": True}
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
