@@ -32,26 +32,20 @@ def _data():
 
 
 def scratch_training(data, epochs):
-    """Chapter 9's training; returns per-epoch lists "seconds" (cumulative) and "test_accuracy"."""
+    """Chapter 9's training (`cnn_utils.nn.fit`); returns its record ("seconds" cumulative, ...)."""
     (x_train, y_train), (x_test, y_test) = data
     mean, std = x_train.mean(), x_train.std()
     x_train, x_test = (x_train - mean) / std, (x_test - mean) / std
     background = float(x_train.min())
     rng = np.random.default_rng(2026)
     net = scratch.simple_convnet(rng)
-    loss = scratch.SoftmaxCrossEntropy()
     steps = SCRATCH["epochs"] * -(-len(x_train) // SCRATCH["batch_size"])
     optimizer = scratch.Adam(net.parameters(), lr=scratch.one_cycle(steps, SCRATCH["peak_lr"]))
-    record, elapsed = {"seconds": [], "test_accuracy": []}, 0.0
-    for epoch in range(epochs):
-        started = time.perf_counter()
-        scratch.train_epoch(net, loss, optimizer, x_train, y_train, SCRATCH["batch_size"], rng,
-                            augment=lambda images, rng: scratch.random_shift(
-                                images, rng, SCRATCH["max_shift"], fill=background))
-        elapsed += time.perf_counter() - started
-        record["seconds"].append(elapsed)
-        record["test_accuracy"].append(scratch.accuracy(net, x_test, y_test))
-    return record
+    data = ((x_train, y_train), (x_test, y_test))
+    return scratch.fit(net, scratch.SoftmaxCrossEntropy(), optimizer, data, epochs,
+                       SCRATCH["batch_size"], rng, verbose=False,
+                       augment=lambda images, rng: scratch.random_shift(
+                           images, rng, SCRATCH["max_shift"], fill=background))
 
 
 def reference_epoch(path, data, steps=100):
