@@ -45,19 +45,13 @@ __all__ = [
     "check_answers",
     "check_avg_pool2d",
     "check_conv2d",
-    "check_conv2d_layer",
     "check_conv2d_single",
     "check_conv_output_size",
     "check_conv_param_count",
-    "check_dense_layer",
-    "check_flatten_layer",
     "check_max_pool2d",
-    "check_maxpool_layer",
     "check_padding_amounts",
-    "check_relu_layer",
     "check_shape",
     "check_softmax",
-    "check_softmax_cross_entropy",
     "output_size_mistakes",
     "param_count_mistakes",
 ]
@@ -122,10 +116,9 @@ DIAGNOSES = {
     "axis_order": "축의 순서가 다릅니다. 값은 맞지만 자리가 바뀌었습니다: NHWC (N, H, W, C), 필터 (KH, KW, C, K), "
                   "channels_first (N, C, H, W) 중 무엇을 묻는지 확인하세요.",
     "percent_not_fraction": "비율(0~1)이 아니라 퍼센트(%)로 썼습니다. 100으로 나누세요.",
-    "reshape_not_transpose": "reshape로 모양만 바꿨습니다. reshape는 값의 순서를 그대로 두고 다시 자를 뿐, 축을 "
-                             "옮기지 않습니다. 축을 옮기려면 np.transpose를 쓰세요.",
     "kernel_not_squared": "필터 크기를 제곱하지 않았습니다. F x F 필터의 가중치는 F * F * D개입니다.",
     "in_channels_ignored": "입력 채널 수 D를 곱하지 않았습니다. 필터 하나는 F x F x D 모양입니다.",
+    # for the backward-pass checkers chapter 9 is to get (a naive conv_backward, max-pool backward)
     "grad_not_accumulated": "겹치는 창의 기울기를 더하지 않고 덮어썼습니다. 한 입력 픽셀이 여러 창에 들어가면 "
                             "그 창들의 기울기를 모두 더해야 합니다(+=).",
     "grad_not_summed_over_batch": "가중치의 기울기를 배치에 걸쳐 더하지 않았습니다(평균을 냈거나 첫 이미지만 "
@@ -133,8 +126,6 @@ DIAGNOSES = {
     "grad_wrong": "기울기가 수치 미분과 다릅니다.",
     "maxpool_grad_all": "최대 풀링의 기울기를 창의 모든 칸에 보냈습니다. 기울기는 최댓값이 있던 칸 하나로만 "
                         "갑니다.",
-    "relu_grad_wrong": "ReLU의 기울기가 다릅니다. 입력이 양수였던 곳만 dout을 통과시키고 나머지는 0입니다.",
-    "loss_not_averaged": "손실을 배치 크기로 나누지 않았습니다(합을 썼습니다). 평균 교차 엔트로피를 쓰세요.",
 }
 
 
@@ -314,10 +305,6 @@ def _fmt_value(v):
     if isinstance(v, (numbers.Number, np.number)):
         return _fmt_number(v)
     return repr(v)
-
-
-def _shape_of(a):
-    return tuple(np.shape(a))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -505,22 +492,22 @@ def _fresh(args):
     return tuple(np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args)
 
 
-def _not_callable_result(name, fn, what="함수"):
+def _not_callable_result(name, fn):
     if fn is Ellipsis or fn is None:
         return CheckResult(name, 0, 1, f"실패: {name} - {DIAGNOSES['no_answer']}", "no_answer")
-    return CheckResult(name, 0, 1, f"실패: {name} - {what}가 아닙니다(받은 것: {type(fn).__name__}). "
+    return CheckResult(name, 0, 1, f"실패: {name} - 함수가 아닙니다(받은 것: {type(fn).__name__}). "
                        + DIAGNOSES["not_callable"], "not_callable")
 
 
-def _run_cases(name, fn, cases, timeout, arg_names, call=None):
-    """Runs every case and builds the report. `call(fn, args)` adapts the calling convention."""
+def _run_cases(name, fn, cases, timeout, arg_names):
+    """Runs every case and builds the report."""
     if not callable(fn):
         return _not_callable_result(name, fn)
     passed, first = 0, None
     for position, case in enumerate(cases):
         args = _fresh(case.args)
         snapshot = _snapshot(args)
-        status, value = _call(call or fn, (fn, *args) if call else args, case.kwargs, timeout)
+        status, value = _call(fn, args, case.kwargs, timeout)
         if status == "timeout":
             failure = ("timeout", [f"{timeout:g}초 안에 끝나지 않아 멈췄습니다."])
         elif status == "error":
@@ -1313,310 +1300,3 @@ def check_all(*results, name=None):
     diagnosis = next((r.diagnosis for r in results if not r.ok), None)
     lines = [f"실패: {name} - {total}개 중 {fully}개 맞음"] + [_indent(r.message, "  ") for r in results]
     return CheckResult(name, fully, total, "\n".join(lines), diagnosis, score=score)
-
-
-# ---------------------------------------------------------------------------------------------
-# The from-scratch layers (forward and backward passes)
-# ---------------------------------------------------------------------------------------------
-
-def _conv_backward_ref(x, w, s, padding, dout):
-    """dx, dW, db of conv2d(x, w) + b, from the book's own layer (tested against tf.GradientTape)."""
-    from .layers import Conv2D
-
-    layer = Conv2D(w, np.zeros(w.shape[3], w.dtype), s, padding)
-    layer.forward(x)
-    dx = layer.backward(dout)
-    return dx, layer.grads["W"], layer.grads["b"]
-
-
-def _conv_backward_overwriting(x, w, s, padding, dout):
-    """The known mistake: each window's input gradient overwrites, instead of adding to, the others'."""
-    kh, kw = w.shape[:2]
-    if padding == "SAME":
-        ph, pw = same_padding(x.shape[1], kh, s), same_padding(x.shape[2], kw, s)
-    else:
-        ph, pw = (0, 0), (0, 0)
-    dxp = np.zeros_like(np.pad(x, ((0, 0), ph, pw, (0, 0))))
-    for i in range(dout.shape[1]):
-        for j in range(dout.shape[2]):
-            dxp[:, i * s:i * s + kh, j * s:j * s + kw, :] = np.einsum("hwck,nk->nhwc", w, dout[:, i, j, :])
-    return dxp[:, ph[0]:ph[0] + x.shape[1], pw[0]:pw[0] + x.shape[2], :]
-
-
-def _layer_run(cls, make_args, make_kwargs, x, dout, extra_forward=()):
-    """Builds the layer, runs forward and backward; returns (out, dx, grads)."""
-    layer = cls(*make_args, **make_kwargs)
-    out = layer.forward(x, *extra_forward)
-    out = np.array(out, copy=True) if isinstance(out, np.ndarray) else out   # layers may reuse buffers
-    dx = layer.backward(dout) if dout is not None else layer.backward()
-    dx = np.array(dx, copy=True) if isinstance(dx, np.ndarray) else dx
-    grads = {key: np.array(value, copy=True) for key, value in getattr(layer, "grads", {}).items()}
-    return out, dx, grads
-
-
-def _layer_check(name, cls, cases, timeout):
-    """Each case: dict with 'build' (args, kwargs), 'x', 'dout', expected 'out', 'dx', 'grads' and
-    mistakes per part. Forward and backward are compared part by part; the first failing part of
-    the first failing case is reported."""
-    if not callable(cls):
-        return _not_callable_result(name, cls, "클래스")
-    passed, first = 0, None
-    for position, case in enumerate(cases):
-        args = _fresh(case["build"][0])
-        x = np.array(case["x"], copy=True)
-        x_copy = x.copy()
-        dout = None if case["dout"] is None else np.array(case["dout"], copy=True)
-        status, value = _call(_layer_run, (cls, args, case["build"][1], x, dout, case.get("extra", ())),
-                              timeout=timeout)
-        failure = None
-        if status == "timeout":
-            failure = ("forward/backward", "timeout", [f"{timeout:g}초 안에 끝나지 않아 멈췄습니다."])
-        elif status == "error":
-            diagnosis = "not_implemented" if isinstance(value, NotImplementedError) else "exception"
-            failure = ("forward/backward", diagnosis, [_error_text(value)])
-        elif not np.array_equal(x, x_copy):
-            failure = ("forward", "input_modified", ["바뀐 인자: x"])
-        else:
-            out, dx, grads = value
-            parts = [("forward", out, case["out"], case["mistakes"].get("forward", []))]
-            if case["dx"] is not None:
-                parts.append(("backward (dx)", dx, case["dx"], case["mistakes"].get("dx", [])))
-            for key, want in case["grads"].items():
-                parts.append((f'grads["{key}"]', grads.get(key), want, case["mistakes"].get(key, [])))
-            for part, got, want, mistakes in parts:
-                shape_hints = case.get("shape_hints", []) if part == "forward" else []
-                if np.ndim(want) == 0:
-                    got_value = got.item() if isinstance(got, np.ndarray) and got.size == 1 else got
-                    if got_value is None or not isinstance(got_value, (numbers.Real, np.number)):
-                        result = ("wrong_type", [f"받은 값: {_shorten(repr(got))}"])
-                    elif math.isclose(float(got_value), float(want), rel_tol=1e-5, abs_tol=1e-8):
-                        result = None
-                    else:
-                        result = next(((d, [f"기대 {_fmt_number(want)}, 받음 {_fmt_number(got_value)}"])
-                                       for d, v in mistakes if math.isclose(float(got_value), float(v),
-                                                                            rel_tol=1e-5, abs_tol=1e-8)),
-                                      ("wrong_value", [f"기대 {_fmt_number(want)}, 받음 {_fmt_number(got_value)}"]))
-                else:
-                    result = _compare_array(got, _Case((), np.asarray(want), "", mistakes,
-                                                       shape_hints=shape_hints))
-                if result is not None:
-                    diagnosis, details = result
-                    if diagnosis == "wrong_value" and part != "forward":
-                        diagnosis = "grad_wrong"
-                    failure = (part, diagnosis, details)
-                    break
-        if failure is None:
-            passed += 1
-        elif first is None:
-            first = (position, case, failure)
-        if status == "timeout":
-            break
-    total = len(cases)
-    if first is None:
-        visible = sum(not c["hidden"] for c in cases)
-        return CheckResult(name, passed, total,
-                           f"통과: {name} - 공개 사례 {visible}개와 숨은 사례 {total - visible}개에서 "
-                           f"forward와 backward가 모두 맞습니다.")
-    position, case, (part, diagnosis, details) = first
-    visible_index = sum(not c["hidden"] for c in cases[:position + 1])
-    label = f"숨은 사례 {position + 1 - visible_index}" if case["hidden"] else f"공개 사례 {visible_index}"
-    lines = [f"실패: {name} - 사례 {total}개 중 {passed}개 통과 (점수 {passed / total:.2f})",
-             f"처음 틀린 사례: {label}, {part}",
-             f"  입력: {case['describe']}"]
-    lines += [_indent(d, "  ") for d in details]
-    lines.append(f"  진단: {DIAGNOSES[diagnosis]}")
-    return CheckResult(name, passed, total, "\n".join(lines), diagnosis)
-
-
-def check_conv2d_layer(cls, timeout=DEFAULT_TIMEOUT):
-    """Checks a from-scratch convolution layer: ``cls(W, b, strides, padding)`` with
-    ``forward(x)`` -> (N, OH, OW, K), ``backward(dout)`` -> dx, and ``grads["W"]``, ``grads["b"]``.
-
-    Args:
-        cls: the student's class (the interface of `cnn_utils.layers.Conv2D`).
-        timeout: seconds one case (forward and backward) may take.
-
-    Returns:
-        A `CheckResult`.
-    """
-    rng = np.random.default_rng(_SEED + 5)
-    cases = []
-    configs = [(1, 4, 4, 1, 2, 2, 1, 1, "VALID"), (2, 5, 5, 2, 3, 3, 2, 1, "SAME"),
-               (1, 6, 6, 3, 3, 3, 2, 2, "VALID"), (2, 7, 7, 2, 4, 4, 3, 2, "SAME"),
-               (1, 5, 6, 2, 2, 3, 2, 1, "VALID"), (3, 6, 5, 1, 3, 2, 2, 1, "SAME"),
-               (2, 8, 8, 2, 3, 3, 1, 3, "VALID")]
-    for index, config in enumerate(configs):
-        n, h, w, c, kh, kw, k, s, padding = config
-        x, f = _conv_arrays(config, rng, first=index == 0)
-        b = rng.integers(-2, 3, size=k).astype(np.float64) + 0.5
-        out = conv2d(x, f, s, padding) + b
-        dout = rng.integers(-2, 3, size=out.shape).astype(np.float64)
-        dx, dw, db = _conv_backward_ref(x, f, s, padding, dout)
-        dx_over = _conv_backward_overwriting(x, f, s, padding, dout)
-        dx_flip, _, _ = _conv_backward_ref(x, f[::-1, ::-1], s, padding, dout)
-        mistakes = {"forward": _conv_mistakes(x, f, s, padding, b),
-                    "dx": [("grad_not_accumulated", dx_over), ("flipped_kernel", dx_flip)],
-                    "W": [("grad_not_summed_over_batch", dw / n),
-                          ("grad_not_summed_over_batch", _conv_backward_ref(x[:1], f, s, padding, dout[:1])[1])],
-                    "b": [("grad_not_summed_over_batch", db / n), ("grad_not_summed_over_batch", db / dout[..., 0].size),
-                          ("grad_not_summed_over_batch", dout[0].sum(axis=(0, 1)))]}
-        ceil = _ceil_shape(n, h, w, kh, kw, k, s, padding)
-        cases.append({"build": ((f, b, s, padding), {}), "x": x, "dout": dout, "out": out, "dx": dx,
-                      "grads": {"W": dw, "b": db}, "mistakes": mistakes, "hidden": index >= 2,
-                      "shape_hints": [("ceil_output_size", ceil)] if ceil and ceil != out.shape else [],
-                      "describe": _describe([("x", x), ("W", f), ("b", b), ("strides", s),
-                                             ("padding", padding), ("dout", dout)])})
-    return _layer_check(_name(cls, "Conv2D"), cls, cases, timeout)
-
-
-def check_dense_layer(cls, timeout=DEFAULT_TIMEOUT):
-    """Checks a from-scratch fully connected layer ``cls(W, b)``: forward ``x @ W + b``, backward.
-
-    Args:
-        cls: the student's class (the interface of `cnn_utils.layers.Dense`).
-        timeout: seconds one case may take.
-
-    Returns:
-        A `CheckResult`.
-    """
-    rng = np.random.default_rng(_SEED + 6)
-    cases = []
-    for index, (n, d, m) in enumerate([(1, 3, 2), (4, 5, 3), (2, 6, 6), (5, 4, 1), (3, 7, 4)]):
-        x = rng.integers(-3, 4, size=(n, d)).astype(np.float64)
-        W = rng.integers(-2, 3, size=(d, m)).astype(np.float64)
-        b = rng.integers(-2, 3, size=m).astype(np.float64) + 0.5
-        dout = rng.integers(-2, 3, size=(n, m)).astype(np.float64)
-        mistakes = {"forward": [("bias_missing", x @ W), ("bias_wrong", x @ W + 2 * b)],
-                    "dx": [("grad_wrong", dout @ W)] if d == m else [],
-                    "W": [("grad_not_summed_over_batch", x.T @ dout / n)],
-                    "b": [("grad_not_summed_over_batch", dout.mean(axis=0))]}
-        cases.append({"build": ((W, b), {}), "x": x, "dout": dout, "out": x @ W + b, "dx": dout @ W.T,
-                      "grads": {"W": x.T @ dout, "b": dout.sum(axis=0)}, "mistakes": mistakes,
-                      "hidden": index >= 2,
-                      "describe": _describe([("x", x), ("W", W), ("b", b), ("dout", dout)])})
-    return _layer_check(_name(cls, "Dense"), cls, cases, timeout)
-
-
-def check_relu_layer(cls, timeout=DEFAULT_TIMEOUT):
-    """Checks a from-scratch ReLU layer ``cls()``: forward ``max(x, 0)``, backward ``dout * (x > 0)``.
-
-    Args:
-        cls: the student's class (the interface of `cnn_utils.layers.ReLU`).
-        timeout: seconds one case may take.
-
-    Returns:
-        A `CheckResult`.
-    """
-    rng = np.random.default_rng(_SEED + 7)
-    cases = []
-    for index, shape in enumerate([(1, 3, 3, 1), (2, 4), (2, 3, 3, 2), (5,), (3, 2, 2, 3)]):
-        x = rng.integers(-3, 4, size=shape).astype(np.float64)
-        dout = rng.integers(1, 4, size=shape).astype(np.float64)
-        mistakes = {"forward": [], "dx": [("relu_grad_wrong", dout), ("relu_grad_wrong", np.maximum(x, 0)),
-                                          ("relu_grad_wrong", dout * (x >= 0))]}
-        cases.append({"build": ((), {}), "x": x, "dout": dout, "out": np.maximum(x, 0), "dx": dout * (x > 0),
-                      "grads": {}, "mistakes": mistakes, "hidden": index >= 2,
-                      "describe": _describe([("x", x), ("dout", dout)])})
-    return _layer_check(_name(cls, "ReLU"), cls, cases, timeout)
-
-
-def check_flatten_layer(cls, timeout=DEFAULT_TIMEOUT):
-    """Checks a from-scratch Flatten layer ``cls()``: (N, H, W, C) -> (N, H*W*C) in NHWC order.
-
-    Args:
-        cls: the student's class (the interface of `cnn_utils.layers.Flatten`).
-        timeout: seconds one case may take.
-
-    Returns:
-        A `CheckResult`.
-    """
-    rng = np.random.default_rng(_SEED + 8)
-    cases = []
-    for index, shape in enumerate([(1, 2, 2, 1), (2, 3, 3, 2), (3, 2, 4, 3)]):
-        x = rng.integers(-3, 4, size=shape).astype(np.float64)
-        out = x.reshape(shape[0], -1)
-        dout = rng.integers(-2, 3, size=out.shape).astype(np.float64)
-        mistakes = {"forward": [("reshape_not_transpose", np.transpose(x, (0, 3, 1, 2)).reshape(shape[0], -1)),
-                                ("missing_batch_axis", x.ravel())]}
-        cases.append({"build": ((), {}), "x": x, "dout": dout, "out": out, "dx": dout.reshape(shape),
-                      "grads": {}, "mistakes": mistakes, "hidden": index >= 1,
-                      "describe": _describe([("x", x), ("dout", dout)])})
-    return _layer_check(_name(cls, "Flatten"), cls, cases, timeout)
-
-
-def _maxpool_backward_ref(x, k, s, dout, all_cells=False):
-    n, h, w, c = x.shape
-    oh, ow = dout.shape[1:3]
-    dx = np.zeros_like(x)
-    for b in range(n):
-        for ch in range(c):
-            for i in range(oh):
-                for j in range(ow):
-                    window = x[b, i * s:i * s + k, j * s:j * s + k, ch]
-                    if all_cells:
-                        dx[b, i * s:i * s + k, j * s:j * s + k, ch] += dout[b, i, j, ch]
-                    else:
-                        u, v = np.unravel_index(np.argmax(window), window.shape)
-                        dx[b, i * s + u, j * s + v, ch] += dout[b, i, j, ch]
-    return dx
-
-
-def check_maxpool_layer(cls, timeout=DEFAULT_TIMEOUT):
-    """Checks a from-scratch max pooling layer ``cls(ksize, strides)`` ("VALID"): forward, and a
-    backward pass that sends each window's gradient to its (first) largest input.
-
-    Args:
-        cls: the student's class (the interface of `cnn_utils.layers.MaxPool2D`).
-        timeout: seconds one case may take.
-
-    Returns:
-        A `CheckResult`.
-    """
-    rng = np.random.default_rng(_SEED + 9)
-    cases = []
-    for index, (n, h, w, c, k, s) in enumerate([(1, 4, 4, 1, 2, 2), (2, 6, 6, 2, 2, 2), (1, 5, 5, 2, 3, 2),
-                                                (2, 7, 6, 1, 2, 2), (1, 6, 6, 3, 3, 3)]):
-        x = rng.permutation(n * h * w * c).reshape(n, h, w, c).astype(np.float64)  # no ties
-        out = max_pool2d(x, k, s, "VALID")
-        dout = rng.integers(1, 4, size=out.shape).astype(np.float64)
-        mistakes = {"forward": [("missing_channel_axis", out.max(axis=-1))],
-                    "dx": [("maxpool_grad_all", _maxpool_backward_ref(x, k, s, dout, all_cells=True))]}
-        cases.append({"build": ((k, s), {}), "x": x, "dout": dout, "out": out,
-                      "dx": _maxpool_backward_ref(x, k, s, dout), "grads": {}, "mistakes": mistakes,
-                      "hidden": index >= 2,
-                      "describe": _describe([("x", x), ("ksize", k), ("strides", s), ("dout", dout)])})
-    return _layer_check(_name(cls, "MaxPool2D"), cls, cases, timeout)
-
-
-def check_softmax_cross_entropy(cls, timeout=DEFAULT_TIMEOUT):
-    """Checks a from-scratch ``cls()`` with ``forward(logits, labels)`` -> mean cross-entropy and
-    ``backward()`` -> d(loss)/d(logits).
-
-    Args:
-        cls: the student's class (the interface of `cnn_utils.layers.SoftmaxCrossEntropy`).
-        timeout: seconds one case may take.
-
-    Returns:
-        A `CheckResult`.
-    """
-    rng = np.random.default_rng(_SEED + 10)
-    cases = []
-    for index, (n, m, scale) in enumerate([(1, 3, 1), (4, 5, 2), (3, 10, 1), (2, 4, 500), (5, 3, 3)]):
-        logits = rng.normal(size=(n, m)) * scale
-        labels = rng.integers(0, m, size=n)
-        shifted = logits - logits.max(axis=1, keepdims=True)
-        log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        probs = np.exp(log_probs)
-        loss = -np.mean(log_probs[np.arange(n), labels])
-        grad = probs.copy()
-        grad[np.arange(n), labels] -= 1
-        mistakes = {"forward": [("loss_not_averaged", loss * n)] if n > 1 else [],
-                    "dx": [("loss_not_averaged", grad)] if n > 1 else []}
-        cases.append({"build": ((), {}), "x": logits, "extra": (labels,), "dout": None, "out": loss,
-                      "dx": grad / n, "grads": {}, "mistakes": mistakes, "hidden": index >= 2,
-                      "describe": _describe([("logits", logits), ("labels", labels)])})
-    result = _layer_check(_name(cls, "SoftmaxCrossEntropy"), cls, cases, timeout)
-    if result.diagnosis == "not_finite":
-        result.diagnosis = "softmax_overflow"
-        result.message = result.message.replace(DIAGNOSES["not_finite"], DIAGNOSES["softmax_overflow"])
-    return result
