@@ -33,8 +33,8 @@ import warnings
 
 import numpy as np
 
-from .ops import avg_pool2d, conv2d, max_pool2d
-from .shapes import conv_param_count, same_padding
+from ..ops import avg_pool2d, conv2d, max_pool2d
+from ..shapes import conv_param_count, same_padding
 
 __all__ = [
     "CHECK_METADATA_KEY",
