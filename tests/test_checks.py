@@ -344,3 +344,20 @@ def test_result_truthiness_and_repr():
     ok = CheckResult("f", 2, 2, "통과: f")
     assert ok and ok.score == 1 and repr(ok) == "통과: f"
     assert not CheckResult("f", 0, 0, "실패: f")
+
+
+# ---------------------------------------------------------------------------------------------
+# The checkers' own switches: a typo is an error, not a silently different check
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("activation", ["ReLU", "Relu", "rleu", "sigmoid", "", 1])
+def test_check_conv2d_rejects_an_activation_it_does_not_know(activation):
+    with pytest.raises(ValueError, match=r'`activation` to be None or "relu"; received'):
+        check_conv2d(conv2d, activation=activation)
+
+
+@pytest.mark.parametrize("switch", ["padding", "bias"])
+@pytest.mark.parametrize("value", ["SAME", "VALID", 1, None])
+def test_check_conv2d_padding_and_bias_are_bools(switch, value):
+    with pytest.raises(TypeError, match=rf"`{switch}` to be True or False; received"):
+        check_conv2d(conv2d, **{switch: value})

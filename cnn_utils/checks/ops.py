@@ -131,6 +131,24 @@ def _ceil_shape(n, h, w, kh, kw, k, s, padding):
     return (n, -(-(h - kh) // s) + 1, -(-(w - kw) // s) + 1, k)
 
 
+def _check_switches(padding, bias, activation):
+    """Raises on a switch `check_conv2d` would otherwise read as something else (the check cell's
+    author sees these errors, not the student: English, as the ops' errors)."""
+    for name, value in [("padding", padding), ("bias", bias)]:
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(
+                f"check_conv2d expects `{name}` to be True or False; received {value!r}. It says "
+                f"whether the student's function takes a {name} argument, e.g. {name}=True; the "
+                f"checker chooses the cases' padding itself."
+            )
+    if activation is not None and activation != "relu":
+        raise ValueError(
+            f'check_conv2d expects `activation` to be None or "relu"; received {activation!r}. '
+            f'Write activation="relu" (lower case, as Keras takes it) when the student\'s '
+            f"function applies ReLU after the bias, or leave it out."
+        )
+
+
 def check_conv2d(fn, padding=True, bias=False, activation=None, timeout=DEFAULT_TIMEOUT):
     """Checks a student's NHWC convolution against `cnn_utils.conv2d`.
 
@@ -141,11 +159,16 @@ def check_conv2d(fn, padding=True, bias=False, activation=None, timeout=DEFAULT_
             `strides` is an int, `padding` "VALID" or "SAME" (TensorFlow's rule).
         padding: whether `fn` takes a padding argument.
         bias: whether `fn` takes a bias of shape (K,) to add to every output of filter k.
-        activation: None, or "relu" when `fn` applies ReLU after the bias.
+        activation: None, or "relu" when `fn` applies ReLU after the bias. Written as Keras writes
+            it: "relu" in lower case (Keras's `activations.get("ReLU")` fails too).
         timeout: seconds one call may take.
 
     Returns:
         A `CheckResult`.
+
+    Raises:
+        TypeError: if `padding` or `bias` is not True or False.
+        ValueError: if `activation` is neither None nor "relu".
 
     Example:
         >>> def flipped(x, w, s, p):
@@ -154,6 +177,7 @@ def check_conv2d(fn, padding=True, bias=False, activation=None, timeout=DEFAULT_
         >>> result.ok, result.diagnosis
         (False, 'flipped_kernel')
     """
+    _check_switches(padding, bias, activation)
     rng = np.random.default_rng(_SEED)
     cases = []
     for index, config in enumerate(_CONV_VISIBLE + _CONV_HIDDEN):
