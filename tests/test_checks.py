@@ -361,3 +361,37 @@ def test_check_conv2d_rejects_an_activation_it_does_not_know(activation):
 def test_check_conv2d_padding_and_bias_are_bools(switch, value):
     with pytest.raises(TypeError, match=rf"`{switch}` to be True or False; received"):
         check_conv2d(conv2d, **{switch: value})
+
+
+# ---------------------------------------------------------------------------------------------
+# The engine compares a result of several arrays part by part (chapter 9's backward passes will
+# return (dx, dW, db)); a made-up checker, not a public one
+# ---------------------------------------------------------------------------------------------
+
+def _check_total_and_largest(fn):
+    """fn(x) -> (x.sum(axis=0), x.max(axis=1)); averaging instead of summing is the known mistake."""
+    from cnn_utils.checks.engine import _Case, _run_cases
+
+    cases = []
+    for index, x in enumerate([np.arange(6.0).reshape(2, 3), np.array([[3.0, -1.0], [2.0, 5.0], [0.0, 1.0]])]):
+        cases.append(_Case((x,), (x.sum(axis=0), x.max(axis=1)), f"x 모양 {x.shape}",
+                           mistakes=[("grad_not_summed_over_batch", (x.mean(axis=0), None))],
+                           hidden=index > 0, kind="arrays", parts=("total", "largest")))
+    return _run_cases("total_and_largest", fn, cases, 1.0, ["x"])
+
+
+def test_the_engine_compares_a_tuple_of_arrays_part_by_part():
+    assert _check_total_and_largest(lambda x: (x.sum(axis=0), x.max(axis=1))).ok
+    assert _check_total_and_largest(lambda x: [x.sum(axis=0), x.max(axis=1)]).ok
+    averaged = _check_total_and_largest(lambda x: (x.mean(axis=0), x.max(axis=1)))
+    assert_diagnosed(averaged, "grad_not_summed_over_batch")
+    assert "틀린 결과: total" in averaged.message
+    wrong_second = _check_total_and_largest(lambda x: (x.sum(axis=0), x.min(axis=1)))
+    assert_diagnosed(wrong_second, "wrong_value")
+    assert "틀린 결과: largest" in wrong_second.message and "틀린 결과: total" not in wrong_second.message
+    assert _check_total_and_largest(lambda x: (x.sum(axis=0), x.max(axis=1)[None])).diagnosis == "wrong_shape"
+    for only_one in [lambda x: x.sum(axis=0), lambda x: (x.sum(axis=0),)]:
+        result = _check_total_and_largest(only_one)
+        assert result.diagnosis == "wrong_type" and "(total, largest) 배열 2개의 튜플" in result.message
+    assert _check_total_and_largest(lambda x: None).diagnosis == "returned_none"
+    assert _check_total_and_largest(lambda x: (x.sum(axis=0), None)).diagnosis == "returned_none"

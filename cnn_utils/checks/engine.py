@@ -21,13 +21,22 @@ _SEED = 20260                  # the hidden cases are the same on every machine 
 
 class _Case:
     """One call of the student's function: arguments, the reference result and what known mistakes
-    would return for these arguments (`mistakes`: list of (diagnosis, value))."""
+    would return for these arguments (`mistakes`: list of (diagnosis, value)).
+
+    `kind` says how the result is compared: "array", "int", "size" (an int output size), "pair"
+    (two ints) or "arrays", a tuple of arrays such as (dx, dW, db) named by `parts`; there each
+    mistake's value and each shape hint's shape is a tuple too, with None for a part it leaves right.
+    """
 
     def __init__(self, args, expected, describe, mistakes=(), hidden=False, shape_hints=(),
-                 kind="array", kwargs=None):
+                 kind="array", kwargs=None, parts=None):
         self.args, self.kwargs, self.expected, self.describe = args, kwargs or {}, expected, describe
         self.mistakes, self.hidden, self.shape_hints, self.kind = list(mistakes), hidden, \
             list(shape_hints), kind
+        self.parts = tuple(parts) if parts else tuple(f"결과[{i}]" for i in range(len(expected))) \
+            if kind == "arrays" else ()
+        if kind not in _COMPARE:
+            raise ValueError(f"_Case expects `kind` to be one of {sorted(_COMPARE)}; received {kind!r}.")
 
 
 def _close(a, b, rtol=1e-4, atol=1e-6):
@@ -175,7 +184,27 @@ def _compare_pair(received, case):
     return "wrong_value", [f"기대 {_fmt_value(expected)}, 받음 {_fmt_value(values)}"]
 
 
-_COMPARE = {"array": _compare_array, "int": _compare_int, "size": _compare_int, "pair": _compare_pair}
+def _compare_arrays(received, case):
+    """A tuple of arrays, part by part: None when right, else the first wrong part's diagnosis and
+    lines of detail, the first line naming the part."""
+    if received is None:
+        return "returned_none", []
+    if not isinstance(received, (tuple, list)) or len(received) != len(case.expected):
+        return "wrong_type", [f"받은 값: {type(received).__name__} {_shorten(repr(received))} "
+                              f"(({', '.join(case.parts)}) 배열 {len(case.parts)}개의 튜플이 필요합니다)"]
+    for i, (got, want) in enumerate(zip(received, case.expected)):
+        part = _Case(case.args, np.asarray(want), case.describe,
+                     [(d, v[i]) for d, v in case.mistakes if v[i] is not None],
+                     shape_hints=[(d, shape[i]) for d, shape in case.shape_hints if shape[i] is not None])
+        failure = _compare_array(got, part)
+        if failure is not None:
+            diagnosis, details = failure
+            return diagnosis, [f"틀린 결과: {case.parts[i]}"] + details
+    return None
+
+
+_COMPARE = {"array": _compare_array, "int": _compare_int, "size": _compare_int, "pair": _compare_pair,
+            "arrays": _compare_arrays}
 
 
 def _not_callable_result(name, fn):
