@@ -13,7 +13,7 @@ implementation (`cnn_utils.ops`, `cnn_utils.shapes`).
 import numpy as np
 
 from ..ops import avg_pool2d, conv2d, max_pool2d
-from ..shapes import conv_param_count, same_padding
+from ..shapes import conv_output_size, conv_param_count, padding_amounts, same_padding
 from .engine import _SEED, _Case, _name, _run_cases
 from .formatting import _describe, _describe_with_values
 from .result import DIAGNOSES
@@ -125,10 +125,16 @@ def _conv_mistakes(x, f, s, padding, bias=None, activation=None):
     return mistakes
 
 
+def _ceil_size(size, kernel_size, stride):
+    """The output size of the ceil-instead-of-floor mistake, ceil((W - F) / S) + 1: a last window
+    that runs past the end, as if the input had S - 1 more pixels there."""
+    return conv_output_size(size, kernel_size, stride, (0, stride - 1))
+
+
 def _ceil_shape(n, h, w, kh, kw, k, s, padding):
     if padding == "SAME":
         return None
-    return (n, -(-(h - kh) // s) + 1, -(-(w - kw) // s) + 1, k)
+    return (n, _ceil_size(h, kh, s), _ceil_size(w, kw, s), k)
 
 
 def _check_switches(padding, bias, activation):
@@ -412,8 +418,9 @@ def _pool_ref(x, k, s, pads, kind, fill=None, count_padding=False):
     """Pooling with explicit pads ((top, bottom), (left, right)), for the mistakes' results."""
     (pt, pb), (pl, pr) = pads
     n, h, w, c = x.shape
-    oh, ow = (h + pt + pb - k) // s + 1, (w + pl + pr - k) // s + 1
-    if oh < 1 or ow < 1:
+    try:
+        oh, ow = conv_output_size(h, k, s, (pt, pb)), conv_output_size(w, k, s, (pl, pr))
+    except ValueError:  # the window does not fit even once
         return None
     if fill is None:
         fill = -np.inf if kind == "max" else 0.0
@@ -446,7 +453,7 @@ def _pool_cases(kind, seed):
             if sign < 0:
                 x = -np.abs(x) - 1
         expected = ref(x, k, s, padding)
-        pads = ((0, 0), (0, 0)) if padding == "VALID" else (same_padding(h, k, s), same_padding(w, k, s))
+        pads = (padding_amounts(h, k, s, padding), padding_amounts(w, k, s, padding))
         mistakes = []
         if padding == "SAME":
             for ph in _pad_variants(h, k, s) | {pads[0]}:
@@ -457,8 +464,8 @@ def _pool_cases(kind, seed):
                 mistakes.append(("max_pool_zero_padding", _pool_ref(x, k, s, pads, kind, fill=0.0)))
             else:
                 mistakes.append(("avg_counts_padding", _pool_ref(x, k, s, pads, kind, count_padding=True)))
-        oh_ceil, ow_ceil = -(-(h - k) // s) + 1, -(-(w - k) // s) + 1
-        hints = [("ceil_output_size", (n, oh_ceil, ow_ceil, c))] if padding == "VALID" else []
+        hints = [("ceil_output_size", (n, _ceil_size(h, k, s), _ceil_size(w, k, s), c))] \
+            if padding == "VALID" else []
         cases.append(_Case((x, k, s, padding), expected,
                            _describe_with_values([("input", x), ("ksize", k), ("strides", s),
                                                   ("padding", padding)]),
