@@ -22,13 +22,13 @@ the package itself (``from cnn_utils import conv2d``); the names come from these
 Chapters and the modules they use (`tests/test_package_map.py` keeps this table equal to the chapters'
 imports; each module's docstring names its chapters too):
 
-    01_ilsvrc              checks, ilsvrc, models.classic, notebook, shapes, viz.ilsvrc, viz.models
-    02_edge_filters        checks, data, filters, ops, viz.plotting
-    03_cnn_overview        checks, data, filters, ops, shapes, viz.architecture, viz.plotting
-    04_convolution         checks, data, filters, notebook, ops, timing, viz.diagrams, viz.plotting
-    05_padding_stride      checks, data, notebook, ops, shapes, viz.animation, viz.plotting
-    06_pooling             checks, data, ops, shapes, viz.plotting, viz.pooling
-    07_conv2d_layer        checks, cpu_path, data, notebook, ops, shapes, viz.plotting
+    01_ilsvrc              checks.answers, checks.ops, ilsvrc, models.classic, notebook, shapes, viz.ilsvrc, viz.models
+    02_edge_filters        checks.answers, data, filters, ops, viz.plotting
+    03_cnn_overview        checks.answers, checks.ops, data, filters, ops, shapes, viz.architecture, viz.plotting
+    04_convolution         checks.answers, checks.ops, data, filters, notebook, ops, timing, viz.diagrams, viz.plotting
+    05_padding_stride      checks.ops, data, notebook, ops, shapes, viz.animation, viz.plotting
+    06_pooling             checks.answers, checks.ops, data, ops, shapes, viz.plotting, viz.pooling
+    07_conv2d_layer        checks.answers, checks.ops, cpu_path, data, notebook, ops, shapes, viz.plotting
     08_mnist_keras         data, models.keras_mnist, notebook, shapes, timing, viz.architecture, viz.plotting
     09_cnn_from_scratch    data, nn.gradcheck, nn.layers, nn.networks, nn.optim, nn.train, notebook, timing, viz.plotting
 """

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from cnn_utils import avg_pool2d, conv2d, conv_param_count, max_pool2d, same_padding
-from cnn_utils import checks
 from cnn_utils.checks import (CHECK_METADATA_KEY, DIAGNOSES, CheckResult, check_all, check_answer,
                               check_answers, check_avg_pool2d, check_conv2d, check_conv2d_single,
                               check_conv_output_size, check_conv_param_count, check_max_pool2d,
@@ -348,105 +347,51 @@ def test_result_truthiness_and_repr():
 
 
 # ---------------------------------------------------------------------------------------------
-# The from-scratch layers (cnn_utils.layers), forward and backward
+# The checkers' own switches: a typo is an error, not a silently different check
 # ---------------------------------------------------------------------------------------------
 
-layers = pytest.importorskip("cnn_utils.layers")
+@pytest.mark.parametrize("activation", ["ReLU", "Relu", "rleu", "sigmoid", "", 1])
+def test_check_conv2d_rejects_an_activation_it_does_not_know(activation):
+    with pytest.raises(ValueError, match=r'`activation` to be None or "relu"; received'):
+        check_conv2d(conv2d, activation=activation)
 
 
-def test_reference_layers_pass():
-    for result in [checks.check_conv2d_layer(layers.Conv2D), checks.check_dense_layer(layers.Dense),
-                   checks.check_relu_layer(layers.ReLU), checks.check_flatten_layer(layers.Flatten),
-                   checks.check_maxpool_layer(layers.MaxPool2D),
-                   checks.check_softmax_cross_entropy(layers.SoftmaxCrossEntropy)]:
-        assert result.ok, result.message
-        assert "forward와 backward가 모두 맞습니다" in result.message
+@pytest.mark.parametrize("switch", ["padding", "bias"])
+@pytest.mark.parametrize("value", ["SAME", "VALID", 1, None])
+def test_check_conv2d_padding_and_bias_are_bools(switch, value):
+    with pytest.raises(TypeError, match=rf"`{switch}` to be True or False; received"):
+        check_conv2d(conv2d, **{switch: value})
 
 
-def _conv_layer_variant(forward=None, backward=None):
-    class Variant(layers.Conv2D):
-        def forward(self, x):
-            return forward(self, x) if forward else super().forward(x)
+# ---------------------------------------------------------------------------------------------
+# The engine compares a result of several arrays part by part (chapter 9's backward passes will
+# return (dx, dW, db)); a made-up checker, not a public one
+# ---------------------------------------------------------------------------------------------
 
-        def backward(self, dout):
-            return backward(self, dout) if backward else super().backward(dout)
-    return Variant
+def _check_total_and_largest(fn):
+    """fn(x) -> (x.sum(axis=0), x.max(axis=1)); averaging instead of summing is the known mistake."""
+    from cnn_utils.checks.engine import _Case, _run_cases
 
-
-def _flip_forward(self, x):
-    layers.Conv2D.forward(self, x)   # fills the caches backward needs
-    return conv2d(x, self.params["W"][::-1, ::-1], self.strides, self.padding) + self.params["b"]
-
-
-def _no_bias_forward(self, x):
-    layers.Conv2D.forward(self, x)   # fills the caches backward needs
-    return conv2d(x, self.params["W"], self.strides, self.padding)
+    cases = []
+    for index, x in enumerate([np.arange(6.0).reshape(2, 3), np.array([[3.0, -1.0], [2.0, 5.0], [0.0, 1.0]])]):
+        cases.append(_Case((x,), (x.sum(axis=0), x.max(axis=1)), f"x 모양 {x.shape}",
+                           mistakes=[("grad_not_summed_over_batch", (x.mean(axis=0), None))],
+                           hidden=index > 0, kind="arrays", parts=("total", "largest")))
+    return _run_cases("total_and_largest", fn, cases, 1.0, ["x"])
 
 
-def _mean_dw_backward(self, dout):
-    dx = layers.Conv2D.backward(self, dout)
-    self.grads["W"] /= dout.shape[0]
-    return dx
-
-
-def _overwrite_backward(self, dout):
-    layers.Conv2D.backward(self, dout)
-    dx = np.zeros(self.x_shape)
-    W, (sh, sw) = self.params["W"], self.strides
-    kh, kw = W.shape[:2]
-    pads = [same_padding(self.x_shape[1], kh, sh), same_padding(self.x_shape[2], kw, sw)] \
-        if self.padding == "SAME" else [(0, 0), (0, 0)]
-    dxp = np.pad(dx, ((0, 0), pads[0], pads[1], (0, 0)))
-    for i in range(dout.shape[1]):
-        for j in range(dout.shape[2]):
-            dxp[:, i * sh:i * sh + kh, j * sw:j * sw + kw, :] = np.einsum("hwck,nk->nhwc", W, dout[:, i, j, :])
-    return dxp[:, pads[0][0]:pads[0][0] + self.x_shape[1], pads[1][0]:pads[1][0] + self.x_shape[2], :]
-
-
-def test_layer_mistakes_are_diagnosed():
-    check = checks.check_conv2d_layer
-    assert check(_conv_layer_variant(forward=_flip_forward)).diagnosis == "flipped_kernel"
-    assert check(_conv_layer_variant(forward=_no_bias_forward)).diagnosis == "bias_missing"
-    assert check(_conv_layer_variant(backward=_mean_dw_backward)).diagnosis == "grad_not_summed_over_batch"
-    assert check(_conv_layer_variant(backward=_overwrite_backward)).diagnosis == "grad_not_accumulated"
-
-    class DenseNoBias(layers.Dense):
-        def forward(self, x):
-            return super().forward(x) - self.params["b"]
-
-    class ReluPassAll(layers.ReLU):
-        def backward(self, dout):
-            return dout
-
-    class PoolGradEverywhere(layers.MaxPool2D):
-        def backward(self, dout):
-            k = self.ksize[0]
-            return np.repeat(np.repeat(dout, k, axis=1), k, axis=2)
-
-    class SumLoss(layers.SoftmaxCrossEntropy):
-        def forward(self, logits, labels):
-            return super().forward(logits, labels) * len(logits)
-
-    assert checks.check_dense_layer(DenseNoBias).diagnosis == "bias_missing"
-    assert checks.check_relu_layer(ReluPassAll).diagnosis == "relu_grad_wrong"
-    assert checks.check_maxpool_layer(PoolGradEverywhere).diagnosis == "maxpool_grad_all"
-    assert checks.check_softmax_cross_entropy(SumLoss).diagnosis == "loss_not_averaged"
-
-
-def test_layer_checkers_survive_broken_classes():
-    class Broken:
-        def __init__(self, *args):
-            pass
-
-        def forward(self, x):
-            raise NotImplementedError
-
-    assert checks.check_conv2d_layer(Broken).diagnosis == "not_implemented"
-    assert checks.check_dense_layer(...).diagnosis == "no_answer"
-
-    class Hangs(layers.ReLU):
-        def forward(self, x):
-            while True:
-                pass
-
-    assert checks.check_relu_layer(Hangs, timeout=0.3).diagnosis == "timeout"
+def test_the_engine_compares_a_tuple_of_arrays_part_by_part():
+    assert _check_total_and_largest(lambda x: (x.sum(axis=0), x.max(axis=1))).ok
+    assert _check_total_and_largest(lambda x: [x.sum(axis=0), x.max(axis=1)]).ok
+    averaged = _check_total_and_largest(lambda x: (x.mean(axis=0), x.max(axis=1)))
+    assert_diagnosed(averaged, "grad_not_summed_over_batch")
+    assert "틀린 결과: total" in averaged.message
+    wrong_second = _check_total_and_largest(lambda x: (x.sum(axis=0), x.min(axis=1)))
+    assert_diagnosed(wrong_second, "wrong_value")
+    assert "틀린 결과: largest" in wrong_second.message and "틀린 결과: total" not in wrong_second.message
+    assert _check_total_and_largest(lambda x: (x.sum(axis=0), x.max(axis=1)[None])).diagnosis == "wrong_shape"
+    for only_one in [lambda x: x.sum(axis=0), lambda x: (x.sum(axis=0),)]:
+        result = _check_total_and_largest(only_one)
+        assert result.diagnosis == "wrong_type" and "(total, largest) 배열 2개의 튜플" in result.message
+    assert _check_total_and_largest(lambda x: None).diagnosis == "returned_none"
+    assert _check_total_and_largest(lambda x: (x.sum(axis=0), None)).diagnosis == "returned_none"

@@ -1,0 +1,60 @@
+"""Checkers a student calls from a notebook on their own function or answer, with feedback in Korean.
+
+Used in chapters 1 to 7: every check cell imports from here (``from cnn_utils.checks import
+check_conv2d``), whichever module below defines the checker.
+
+Each function checker runs the student's function on visible cases (the ones a reader could write
+down) and on seeded hidden cases, against the package's reference implementation. It never raises
+because of the student's code: exceptions, wrong types, NaN, wrong shapes, a modified input and a
+function that never returns are all reported and scored. It returns a `CheckResult`, whose display
+in Jupyter is the Korean report: either that every case passes, or the first failing case with the
+input shapes, the expected and the received values and, when the mistake is a known one, a
+diagnosis (a flipped kernel, symmetric SAME padding, unsummed channels, ceil instead of floor, a
+missing or misplaced bias, average pooling that counts padded zeros, a missing batch or channel
+axis, an input modified in place, ...).
+
+The grader (`course_tools`) reads the score from the display's metadata (key `cnn_utils_check`),
+so a check cell needs nothing but the call:
+
+    >>> from cnn_utils import conv2d
+    >>> check_conv2d(conv2d)
+    통과: conv2d - 공개 사례 3개와 숨은 사례 10개를 모두 맞혔습니다.
+
+The modules:
+
+    result      `CheckResult`, `CHECK_METADATA_KEY` and `DIAGNOSES`, the Korean texts of the diagnoses
+    sandbox     calling the student's function: a time limit, swallowed output, input snapshots
+    formatting  numbers, arrays and arguments as the reports show them
+    engine      the one case engine: a case, running the cases, comparing the results, the report
+    ops         the function checkers (convolution, sizes, padding, parameter counts, pooling,
+                softmax) and the mistake generators for `check_answer`
+    answers     answers stored in variables: `check_answer`, `check_shape`, `check_answers`, `check_all`
+"""
+
+from .answers import check_all, check_answer, check_answers, check_shape
+from .ops import (check_avg_pool2d, check_conv2d, check_conv2d_single, check_conv_output_size,
+                  check_conv_param_count, check_max_pool2d, check_padding_amounts, check_softmax,
+                  output_size_mistakes, param_count_mistakes)
+from .result import CHECK_METADATA_KEY, DIAGNOSES, CheckResult
+from .sandbox import DEFAULT_TIMEOUT
+
+__all__ = [
+    "CHECK_METADATA_KEY",
+    "CheckResult",
+    "DEFAULT_TIMEOUT",
+    "DIAGNOSES",
+    "check_all",
+    "check_answer",
+    "check_answers",
+    "check_avg_pool2d",
+    "check_conv2d",
+    "check_conv2d_single",
+    "check_conv_output_size",
+    "check_conv_param_count",
+    "check_max_pool2d",
+    "check_padding_amounts",
+    "check_shape",
+    "check_softmax",
+    "output_size_mistakes",
+    "param_count_mistakes",
+]
