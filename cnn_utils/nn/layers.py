@@ -232,16 +232,29 @@ class MaxPool2D(Layer):
             cells = [windows[:, :, :, p, :] for p in range(kh * kw)]
             real = [inside[:, :, :, p, :] for p in range(kh * kw)]
         shape = (n, oh, ow, c)
-        self.arg = np.full(shape, -1, np.int8 if kh * kw < 128 else np.intp)
-        best, out = np.zeros(shape, x.dtype), np.full(shape, low, x.dtype)
+        self.arg = np.zeros(shape, np.int8 if kh * kw < 128 else np.intp)
+        if self.fast:
+            best = cells[0].copy()               # every cell is real: the first one starts
+        else:
+            self.arg[...] = -1
+            best = np.zeros(shape, x.dtype)
         for p, (cell, inside) in enumerate(zip(cells, real)):
+            if self.fast and p == 0:
+                continue
             # TensorFlow's MaxPoolGrad: the first real cell, then any strictly larger one.
-            take = (cell > best) | (self.arg < 0)
+            take = cell > best
             if inside is not None:
-                take &= inside
+                take = (take | (self.arg < 0)) & inside
             np.copyto(best, cell, where=take)
             np.copyto(self.arg, p, where=take)
-            np.fmax(out, cell, out=out)          # the forward value: NaN skipped, at least `low`
+        # The forward value is max_pool2d's. `best` is it, except where a window's first cell is NaN
+        # (nothing is larger than NaN): there the NaN-skipping maximum of the window. At least `low`.
+        out = best
+        if np.issubdtype(x.dtype, np.floating):
+            first_nan = np.isnan(out)
+            if first_nan.any():
+                out = np.where(first_nan, np.fmax.reduce(np.stack(cells), axis=0), out)
+        np.fmax(out, low, out=out)
         self.x_shape, self.out_shape = x.shape, shape
         return out                               # a new array: the backward pass reads self.arg
 
