@@ -79,8 +79,19 @@ def spatial_pair(value, name, op, tf_name):
     return pair
 
 
-def padding_spec(padding, op, allow_explicit):
-    """Normalises `padding` to "VALID", "SAME" or ((top, bottom), (left, right))."""
+def padding_spec(padding, op, allow_explicit=True, refused_by=None):
+    """Normalises 2-D `padding` to "VALID", "SAME" or ((top, bottom), (left, right)).
+
+    The one padding dialect of the package, for everything that pads height and width:
+
+        "VALID", "SAME"                                 as `tf.nn` takes them
+        an int P                                        P pixels on every side (the lecture's P)
+        [[0, 0], [top, bottom], [left, right], [0, 0]]  TensorFlow's explicit padding (NHWC)
+        ((top, bottom), (left, right))                  the same, height and width only
+
+    With `allow_explicit=False` (an op whose TensorFlow counterpart takes only strings, e.g.
+    `tf.nn.avg_pool2d`, named by `refused_by`) only "VALID" and "SAME" are accepted.
+    """
     if isinstance(padding, str):
         if padding in ("VALID", "SAME"):
             return padding
@@ -91,19 +102,28 @@ def padding_spec(padding, op, allow_explicit):
             f"{' or explicit pairs' if allow_explicit else ''}; received {padding!r}.{hint}"
         )
     if not allow_explicit:
+        tf_name = f", as {refused_by} takes it" if refused_by else ""
         raise TypeError(
-            f"{op} expects `padding` to be the string \"VALID\" or \"SAME\"; received {padding!r}. "
-            f"Explicit padding amounts are only supported by conv2d; pad the input with np.pad first."
+            f"{op} expects `padding` to be the string \"VALID\" or \"SAME\"{tf_name}; received "
+            f"{padding!r}. Explicit padding amounts are only supported by conv2d, max_pool2d and "
+            f"min_pool2d; pad the input with np.pad first."
         )
+    if isinstance(padding, (numbers.Integral, np.integer)) and not isinstance(padding, bool):
+        if padding < 0:
+            raise ValueError(f"{op} expects padding >= 0; received {padding}. Use 0 or more pixels.")
+        return ((int(padding), int(padding)), (int(padding), int(padding)))
     try:
         pairs = np.asarray(padding)
     except ValueError:  # ragged nesting
         pairs = None
     example = "[[0, 0], [top, bottom], [left, right], [0, 0]]"
+    if pairs is not None and pairs.shape == (2, 2) and np.issubdtype(pairs.dtype, np.integer):
+        pairs = np.concatenate([[[0, 0]], pairs, [[0, 0]]])   # ((top, bottom), (left, right))
     if pairs is None or pairs.shape != (4, 2) or not np.issubdtype(pairs.dtype, np.integer):
         raise ValueError(
-            f"{op} expects explicit `padding` as four integer pairs {example} (NHWC); "
-            f"received {padding!r}. Or use \"VALID\" or \"SAME\"."
+            f"{op} expects explicit `padding` as four integer pairs {example} (NHWC) or two "
+            f"((top, bottom), (left, right)); received {padding!r}. Or use \"VALID\", \"SAME\" "
+            f"or an int P (P pixels on every side)."
         )
     if pairs[0].any() or pairs[3].any():
         raise ValueError(

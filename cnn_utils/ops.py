@@ -10,7 +10,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ._validation import as_numeric_array, check_rank4, padding_spec, spatial_pair
-from .shapes import same_padding
+from .shapes import conv_geometry
 
 _ADD_AXES = ("Add a batch axis with image[np.newaxis, ...] and, for a grey image, a channel axis "
              "with image[..., np.newaxis].")
@@ -22,27 +22,6 @@ def _float_dtype(*arrays):
     return dtype if np.issubdtype(dtype, np.floating) else np.dtype(np.float64)
 
 
-def _pads_and_output(op, in_hw, k_hw, strides, padding):
-    """((top, bottom), (left, right)) and (OH, OW); raises if the output would be empty."""
-    if padding == "VALID":
-        pads = ((0, 0), (0, 0))
-    elif padding == "SAME":
-        pads = tuple(same_padding(n, k, s) for n, k, s in zip(in_hw, k_hw, strides))
-    else:
-        pads = padding
-    out = []
-    for axis, n, k, s, (before, after) in zip(("height", "width"), in_hw, k_hw, strides, pads):
-        padded = n + before + after
-        if padded < k:
-            raise ValueError(
-                f"{op}: the window is larger than the input along the {axis}: window {k}, input "
-                f"{n} padded to {padded}, so the output would be empty. Use a smaller window, "
-                f"padding=\"SAME\" or more explicit padding."
-            )
-        out.append((padded - k) // s + 1)  # floor((W - F + 2P) / S) + 1
-    return pads, tuple(out)
-
-
 def _prepare_input(op, input, k_hw, strides, padding, dtype=None):
     """Validates input, strides and padding; returns the zero-padded input, strides and (OH, OW)."""
     x = as_numeric_array(input, "input", op)
@@ -50,8 +29,7 @@ def _prepare_input(op, input, k_hw, strides, padding, dtype=None):
     if 0 in x.shape[1:]:
         raise ValueError(f"{op} expects non-empty `input` (H, W, C >= 1); received shape {x.shape}.")
     stride_hw = spatial_pair(strides, "strides", op, "tf.nn.conv2d")
-    pads, out_hw = _pads_and_output(op, x.shape[1:3], k_hw, stride_hw,
-                                    padding_spec(padding, op, allow_explicit=True))
+    pads, out_hw = conv_geometry(x.shape[1:3], k_hw, stride_hw, padding_spec(padding, op), op=op)
     dtype = dtype or _float_dtype(x)
     # np.pad always returns a new array, so the caller's input is never written to.
     xp = np.pad(x.astype(dtype, copy=False), ((0, 0), pads[0], pads[1], (0, 0)))
@@ -146,8 +124,7 @@ def col2im(cols, input_shape, ksize, strides, padding):
         raise ValueError(f"{op} expects `input_shape` (N, H, W, C); received {tuple(input_shape)}.")
     n, h, w, c = (int(v) for v in input_shape)
     (kh, kw), (sh, sw) = spatial_pair(ksize, "ksize", op, "im2col"), spatial_pair(strides, "strides", op, "im2col")
-    pads, (oh, ow) = _pads_and_output(op, (h, w), (kh, kw), (sh, sw),
-                                      padding_spec(padding, op, allow_explicit=True))
+    pads, (oh, ow) = conv_geometry((h, w), (kh, kw), (sh, sw), padding_spec(padding, op), op=op)
     cols = np.asarray(cols)
     if cols.shape != (n * oh * ow, kh * kw * c):
         raise ValueError(
@@ -232,43 +209,68 @@ def conv2d(input, filters, strides, padding):
     return (cols @ w.reshape(kh * kw * c, k)).reshape(xp.shape[0], oh, ow, k)
 
 
-def _pool(op, tf_name, input, ksize, strides, padding, kind):
+def _lowest(dtype):
+    """The smallest finite value of `dtype`: what `tf.nn.max_pool2d` returns for a window with no number."""
+    return np.finfo(dtype).min if np.issubdtype(dtype, np.floating) else np.iinfo(dtype).min
+
+
+def _pool_padding(op, tf_name, padding, k_hw, allow_explicit=True):
+    """Pooling's `padding`, normalised: explicit amounts must be smaller than the window, as in TF."""
+    spec = padding_spec(padding, op, allow_explicit=allow_explicit, refused_by=tf_name)
+    if not isinstance(spec, str) and any(p >= k for pair, k in zip(spec, k_hw) for p in pair):
+        raise ValueError(
+            f"{op} expects every explicit padding amount to be smaller than the window, as "
+            f"{tf_name} requires (a window of padding alone holds no value); received padding "
+            f"{[list(pair) for pair in spec]} for a {k_hw[0]}x{k_hw[1]} window. Use at most "
+            f"{k_hw[0] - 1} rows and {k_hw[1] - 1} columns on each side."
+        )
+    return spec
+
+
+def _pool_geometry(op, tf_name, input, ksize, strides, padding, data_format, allow_explicit):
+    """Validates a pooling op's arguments; returns the input, ksize, strides, pads and (OH, OW)."""
+    if data_format != "NHWC":
+        raise ValueError(
+            f"{op} expects data_format=\"NHWC\" (images (N, H, W, C)), the only layout this package "
+            f"uses; received data_format={data_format!r}. Move the channels last first, e.g. "
+            f"np.transpose(input, (0, 2, 3, 1)) for NCHW."
+        )
     x = as_numeric_array(input, "input", op)
     check_rank4(x, "input", op, "(N, H, W, C)", _ADD_AXES)
     if 0 in x.shape[1:]:
         raise ValueError(f"{op} expects non-empty `input` (H, W, C >= 1); received shape {x.shape}.")
     k_hw = spatial_pair(ksize, "ksize", op, tf_name)
     s_hw = spatial_pair(strides, "strides", op, tf_name)
-    pads, out_hw = _pads_and_output(op, x.shape[1:3], k_hw, s_hw,
-                                    padding_spec(padding, op, allow_explicit=False))
-    pad_width = ((0, 0), pads[0], pads[1], (0, 0))
-    if kind == "avg":
-        dtype = _float_dtype(x)
-        total = _windows(np.pad(x.astype(dtype, copy=False), pad_width), k_hw, s_hw, out_hw)
-        # SAME averages only the real pixels of a border window: padded zeros are not counted.
-        ones = np.pad(np.ones((1,) + x.shape[1:3] + (1,), dtype=dtype), pad_width)
-        count = _windows(ones, k_hw, s_hw, out_hw).sum(axis=(4, 5))
-        return total.sum(axis=(4, 5)) / count
-    # The padded border must never win: -inf for max, +inf for min (the dtype's extremes for ints).
-    floating = np.issubdtype(x.dtype, np.floating)
-    if kind == "max":
-        fill = -np.inf if floating else np.iinfo(x.dtype).min
-        return _windows(np.pad(x, pad_width, constant_values=fill), k_hw, s_hw, out_hw).max(axis=(4, 5))
-    fill = np.inf if floating else np.iinfo(x.dtype).max
-    return _windows(np.pad(x, pad_width, constant_values=fill), k_hw, s_hw, out_hw).min(axis=(4, 5))
+    spec = _pool_padding(op, tf_name, padding, k_hw, allow_explicit)
+    pads, out_hw = conv_geometry(x.shape[1:3], k_hw, s_hw, spec, op=op)
+    return x, k_hw, s_hw, ((0, 0), pads[0], pads[1], (0, 0)), out_hw
 
 
-def max_pool2d(input, ksize, strides, padding):
+def _max_pool(x, k_hw, s_hw, pad_width, out_hw):
+    """TensorFlow's max pooling: NaN never wins, and a window without a number gives `_lowest`."""
+    low = _lowest(x.dtype)
+    # Padded cells hold the lowest value, so they never win; np.fmax skips NaN, as TF's kernel does.
+    windows = _windows(np.pad(x, pad_width, constant_values=low), k_hw, s_hw, out_hw)
+    return np.fmax(np.fmax.reduce(windows, axis=(4, 5)), low)   # -inf (or all NaN) -> lowest
+
+
+def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):
     """Max pooling, mirroring `tf.nn.max_pool2d` for NHWC input.
 
-    Each output pixel is the largest value in its KH x KW window, channel by channel. With "SAME",
-    padded border pixels never count (they act as -inf).
+    Each output pixel is the largest value in its KH x KW window, channel by channel. Padded
+    border pixels ("SAME" or explicit padding) never count. As TensorFlow's CPU kernel (Eigen and
+    oneDNN alike, TF 2.21): a NaN in a window is ignored, and a window holding nothing but -inf
+    or NaN gives the dtype's lowest finite value, ``np.finfo(dtype).min``, not -inf.
 
     Args:
         input: array of shape (N, H, W, C).
         ksize: int, or a sequence of 1, 2 or 4 ints: the window size.
         strides: int, or a sequence of 1, 2 or 4 ints.
-        padding: "VALID" or "SAME".
+        padding: "VALID", "SAME", an int P, explicit [[0, 0], [top, bottom], [left, right], [0, 0]]
+            or ((top, bottom), (left, right)); each explicit amount smaller than the window, as
+            TensorFlow requires.
+        data_format: "NHWC", the only layout (as TensorFlow's CPU kernel).
+        name: ignored; accepted so that calls written for `tf.nn` run unchanged.
 
     Returns:
         Array of shape (N, OH, OW, C) with the input's dtype.
@@ -278,20 +280,26 @@ def max_pool2d(input, ksize, strides, padding):
         array([[4., 3.],
                [2., 1.]])
     """
-    return _pool("max_pool2d", "tf.nn.max_pool2d", input, ksize, strides, padding, "max")
+    geometry = _pool_geometry("max_pool2d", "tf.nn.max_pool2d", input, ksize, strides, padding,
+                              data_format, allow_explicit=True)
+    return _max_pool(*geometry)
 
 
-def avg_pool2d(input, ksize, strides, padding):
+def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):
     """Average pooling, mirroring `tf.nn.avg_pool2d` for NHWC input.
 
     Each output pixel is the mean of its window, channel by channel. With "SAME", a border window
-    is averaged over its real pixels only: the padded zeros are left out of the count.
+    is averaged over its real pixels only: the padded zeros are left out of the count. The sums
+    follow IEEE arithmetic, as TensorFlow's: a NaN makes its windows NaN, an inf stays inf, and
+    inf with -inf in one window gives NaN.
 
     Args:
         input: array of shape (N, H, W, C).
         ksize: int, or a sequence of 1, 2 or 4 ints: the window size.
         strides: int, or a sequence of 1, 2 or 4 ints.
-        padding: "VALID" or "SAME".
+        padding: "VALID" or "SAME" (`tf.nn.avg_pool2d` takes no explicit padding, nor does this).
+        data_format: "NHWC", the only layout (as TensorFlow's CPU kernel).
+        name: ignored; accepted so that calls written for `tf.nn` run unchanged.
 
     Returns:
         Array of shape (N, OH, OW, C), float (float64 for integer input).
@@ -301,19 +309,32 @@ def avg_pool2d(input, ksize, strides, padding):
         array([[2.5, 2. ],
                [1.5, 1. ]])
     """
-    return _pool("avg_pool2d", "tf.nn.avg_pool2d", input, ksize, strides, padding, "avg")
+    x, k_hw, s_hw, pad_width, out_hw = _pool_geometry(
+        "avg_pool2d", "tf.nn.avg_pool2d", input, ksize, strides, padding, data_format,
+        allow_explicit=False)
+    dtype = _float_dtype(x)
+    total = _windows(np.pad(x.astype(dtype, copy=False), pad_width), k_hw, s_hw, out_hw)
+    # SAME averages only the real pixels of a border window: padded zeros are not counted.
+    ones = np.pad(np.ones((1,) + x.shape[1:3] + (1,), dtype=dtype), pad_width)
+    count = _windows(ones, k_hw, s_hw, out_hw).sum(axis=(4, 5))
+    with np.errstate(invalid="ignore"):   # inf - inf is NaN, as in TensorFlow, without a warning
+        return total.sum(axis=(4, 5)) / count
 
 
-def min_pool2d(input, ksize, strides, padding):
+def min_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):
     """Min pooling: the smallest value of each window (TensorFlow has no op for it).
 
-    Equal to ``-max_pool2d(-input, ...)`` for float input; padded pixels never count.
+    Defined as ``-max_pool2d(-input, ...)``: padded pixels never count, a NaN is ignored, and a
+    window of nothing but +inf or NaN gives ``np.finfo(dtype).max``. Integer input is pooled
+    directly (negating the smallest integer would overflow), with the same result.
 
     Args:
         input: array of shape (N, H, W, C).
         ksize: int, or a sequence of 1, 2 or 4 ints: the window size.
         strides: int, or a sequence of 1, 2 or 4 ints.
-        padding: "VALID" or "SAME".
+        padding: as in `max_pool2d`.
+        data_format: "NHWC", the only layout.
+        name: ignored, as in `max_pool2d`.
 
     Returns:
         Array of shape (N, OH, OW, C) with the input's dtype.
@@ -322,4 +343,10 @@ def min_pool2d(input, ksize, strides, padding):
         >>> min_pool2d(np.array([4., 3., 2., 1.]).reshape(1, 2, 2, 1), 2, 2, "VALID")[0, :, :, 0]
         array([[1.]])
     """
-    return _pool("min_pool2d", "min_pool2d", input, ksize, strides, padding, "min")
+    x, k_hw, s_hw, pad_width, out_hw = _pool_geometry(
+        "min_pool2d", "min_pool2d", input, ksize, strides, padding, data_format, allow_explicit=True)
+    if np.issubdtype(x.dtype, np.floating):
+        return -_max_pool(-x, k_hw, s_hw, pad_width, out_hw)
+    high = np.iinfo(x.dtype).max
+    windows = _windows(np.pad(x, pad_width, constant_values=high), k_hw, s_hw, out_hw)
+    return windows.min(axis=(4, 5))

@@ -4,11 +4,18 @@ Used in chapters 1, 3, 5, 6, 7 and 8.
 
 The book's formulas: output size ``floor((W - F + 2P) / S) + 1`` and parameter count
 ``K * F^2 * D + K``, with TensorFlow's rule for how much "SAME" pads.
+
+`conv_geometry` is the one home of that arithmetic: every op (`conv2d`, the pools, `im2col`),
+every `nn` layer and every picture gets its padding and output size from it (or, one axis at a
+time, from `padding_amounts` and `conv_output_size`, which share its one-axis rule).
 """
 
-import math
+from collections import namedtuple
 
-from ._validation import positive_int
+from ._validation import padding_spec, positive_int, spatial_pair
+
+ConvGeometry = namedtuple("ConvGeometry", ["pads", "output"])
+ConvGeometry.__doc__ = """The geometry of a 2-D convolution or pooling: `pads` ((top, bottom), (left, right)), `output` (OH, OW)."""
 
 
 def same_padding(input_size, kernel_size, stride=1):
@@ -40,6 +47,90 @@ def same_padding(input_size, kernel_size, stride=1):
     return total // 2, total - total // 2  # TF puts the odd pixel at the bottom/right
 
 
+def _axis_pads(op, size, kernel, stride, padding, dilation=1):
+    """(before, after) along one axis; `padding` is "VALID", "SAME" or an already checked pair."""
+    if padding == "VALID":
+        return 0, 0
+    if padding == "SAME":
+        return same_padding(size, (kernel - 1) * dilation + 1, stride)
+    return padding
+
+
+def _axis_output(op, size, kernel, stride, pads, dilation=1, axis=None):
+    """Output length along one axis: floor((W - F + P_before + P_after) / S) + 1, F dilated."""
+    effective = (kernel - 1) * dilation + 1
+    padded = size + pads[0] + pads[1]
+    if padded < effective:
+        dilated = f" (kernel {kernel} dilated by {dilation})" if dilation > 1 else ""
+        raise ValueError(
+            f"{op}: the window is larger than the input{f' along the {axis}' if axis else ''}: "
+            f"window {effective}{dilated}, input {size} padded to {padded}, so the output would "
+            f"be empty. Use a smaller window, padding=\"SAME\" or more explicit padding."
+        )
+    return (padded - effective) // stride + 1  # floor((W - F + 2P) / S) + 1
+
+
+def conv_geometry(input_hw, kernel_hw, strides=1, padding="VALID", dilations=1, *, op="conv_geometry"):
+    """Padding and output size of a 2-D convolution or pooling, as `tf.nn` computes them.
+
+    The book's ``floor((W - F + 2P) / S) + 1`` along height and width, with TensorFlow's rule for
+    "SAME" (the odd pixel at the bottom/right) and a dilated kernel of effective size
+    ``(F - 1) * D + 1``.
+
+    Args:
+        input_hw: pair (H, W).
+        kernel_hw: int or pair (KH, KW): the filter or pooling window.
+        strides: int, or a sequence of 1, 2 or 4 ints as `tf.nn.conv2d` takes them.
+        padding: "VALID", "SAME", an int P (P pixels on every side), TensorFlow's explicit
+            [[0, 0], [top, bottom], [left, right], [0, 0]], or ((top, bottom), (left, right)).
+        dilations: int, or a sequence of 1, 2 or 4 ints: the gap between filter taps.
+        op: the name error messages give (the op that asked).
+
+    Returns:
+        `ConvGeometry(pads=((top, bottom), (left, right)), output=(OH, OW))`.
+
+    Raises:
+        ValueError: if the window does not fit into the padded input even once.
+
+    Example:
+        >>> conv_geometry((28, 28), 3, strides=2, padding="SAME")
+        ConvGeometry(pads=((0, 1), (0, 1)), output=(14, 14))
+        >>> conv_geometry((5, 5), (3, 3), 2, 1).output  # the CS231n demo: (5 - 3 + 2) / 2 + 1
+        (3, 3)
+    """
+    if not isinstance(input_hw, (tuple, list)) or len(input_hw) != 2:
+        raise ValueError(
+            f"{op} expects `input_hw` to be a pair (H, W); received {input_hw!r}. "
+            f"Pass e.g. image.shape[1:3] for an (N, H, W, C) input."
+        )
+    hw = tuple(positive_int(n, f"input_hw[{i}]", op) for i, n in enumerate(input_hw))
+    k_hw = spatial_pair(kernel_hw, "kernel_hw", op, "tf.nn.conv2d")
+    s_hw = spatial_pair(strides, "strides", op, "tf.nn.conv2d")
+    d_hw = spatial_pair(dilations, "dilations", op, "tf.nn.conv2d")
+    spec = padding_spec(padding, op)
+    pads = tuple(_axis_pads(op, n, k, s, spec if isinstance(spec, str) else spec[i], d)
+                 for i, (n, k, s, d) in enumerate(zip(hw, k_hw, s_hw, d_hw)))
+    output = tuple(_axis_output(op, n, k, s, p, d, axis)
+                   for axis, n, k, s, p, d in zip(("height", "width"), hw, k_hw, s_hw, pads, d_hw))
+    return ConvGeometry(pads, output)
+
+
+def _axis_padding(padding, op):
+    """Per-axis `padding`: "VALID", "SAME", or (before, after) from an int P or a pair."""
+    if padding in ("VALID", "SAME"):
+        return padding
+    if isinstance(padding, (tuple, list)) and len(padding) == 2:
+        return (positive_int(padding[0], "padding[0]", op, minimum=0),
+                positive_int(padding[1], "padding[1]", op, minimum=0))
+    if isinstance(padding, str):
+        raise ValueError(
+            f"{op} expects `padding` to be \"VALID\", \"SAME\", an int or a (before, after) pair; "
+            f"received {padding!r}. Strings are written in capitals, as tf.nn takes them."
+        )
+    p = positive_int(padding, "padding", op, minimum=0)
+    return p, p
+
+
 def padding_amounts(input_size, kernel_size, stride, padding):
     """Padding `(before, after)` along one axis for any way of giving `padding`.
 
@@ -58,20 +149,10 @@ def padding_amounts(input_size, kernel_size, stride, padding):
         ((1, 1), (1, 1))
     """
     op = "padding_amounts"
-    if padding == "VALID":
-        return 0, 0
-    if padding == "SAME":
-        return same_padding(input_size, kernel_size, stride)
-    if isinstance(padding, (tuple, list)) and len(padding) == 2:
-        return (positive_int(padding[0], "padding[0]", op, minimum=0),
-                positive_int(padding[1], "padding[1]", op, minimum=0))
-    if isinstance(padding, str):
-        raise ValueError(
-            f"{op} expects `padding` to be \"VALID\", \"SAME\", an int or a (before, after) pair; "
-            f"received {padding!r}. Strings are written in capitals, as tf.nn takes them."
-        )
-    p = positive_int(padding, "padding", op, minimum=0)
-    return p, p
+    input_size = positive_int(input_size, "input_size", op)
+    kernel_size = positive_int(kernel_size, "kernel_size", op)
+    stride = positive_int(stride, "stride", op)
+    return _axis_pads(op, input_size, kernel_size, stride, _axis_padding(padding, op))
 
 
 def conv_output_size(input_size, kernel_size, stride=1, padding=0):
@@ -102,15 +183,8 @@ def conv_output_size(input_size, kernel_size, stride=1, padding=0):
     input_size = positive_int(input_size, "input_size", op)
     kernel_size = positive_int(kernel_size, "kernel_size", op)
     stride = positive_int(stride, "stride", op)
-    before, after = padding_amounts(input_size, kernel_size, stride, padding)
-    padded = input_size + before + after
-    if padded < kernel_size:
-        raise ValueError(
-            f"{op}: a filter of size {kernel_size} does not fit into an input of size {input_size} "
-            f"padded to {padded}; the output would be empty. Use a smaller filter, more padding "
-            f"or padding=\"SAME\"."
-        )
-    return math.floor((padded - kernel_size) / stride) + 1
+    pads = _axis_pads(op, input_size, kernel_size, stride, _axis_padding(padding, op))
+    return _axis_output(op, input_size, kernel_size, stride, pads)
 
 
 def conv_param_count(kernel_size, in_channels, filters, use_bias=True):

@@ -316,3 +316,102 @@ def test_one_cycle_errors():
         one_cycle(1.5, 1e-3)
     with pytest.raises(ValueError, match=r"0 < warmup_fraction < 1; received 1"):
         one_cycle(100, 1e-3, warmup_fraction=1)
+
+
+# --- Contracts: match TensorFlow at the edges, or raise (issue 12) -----------------------------
+
+def test_layers_want_float_weights_and_a_non_empty_kernel():
+    with pytest.raises(TypeError, match=r"float parameters.*received W of dtype int64.*astype"):
+        Conv2D(np.ones((2, 2, 1, 1), np.int64), np.zeros(1))
+    with pytest.raises(TypeError, match=r"received b of dtype int64"):
+        Dense(np.ones((3, 2)), np.zeros(2, np.int64))
+    with pytest.raises(ValueError, match=r"non-empty W.*as tf.nn.conv2d does; received shape \(0, 3, 3, 2\)"):
+        Conv2D(np.ones((0, 3, 3, 2)), np.zeros(2))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="filter must not have zero elements"):
+        tf.nn.conv2d(np.ones((1, 5, 6, 3)), np.ones((0, 3, 3, 2)), 1, "SAME")
+
+
+@pytest.mark.parametrize("labels, error, match", [
+    ([-1, 0], ValueError, r"labels in \[0, 3\) for 3 classes; received the label value -1 \(at index 0\)"),
+    ([0, 3], ValueError, r"received the label value 3 \(at index 1\)"),
+    ([0.0, 1.0], TypeError, r"integer labels.*received dtype float64.*astype\(int\)"),
+    (np.eye(3)[[0, 1]], ValueError, r"one-hot\?\)\. Pass labels.argmax\(axis=1\)"),
+    ([0, 1, 2], ValueError, r"one label per row of the logits, 2; received 3 labels"),
+    ([[0], [1]], ValueError, r"labels of shape \(N,\) = \(2,\); received shape \(2, 1\)"),
+])
+def test_softmax_cross_entropy_label_errors(labels, error, match):
+    logits = np.zeros((2, 3))
+    with pytest.raises(error, match=match):
+        SoftmaxCrossEntropy().forward(logits, np.array(labels))
+    with pytest.raises((tf.errors.InvalidArgumentError, ValueError)):    # TensorFlow refuses too
+        tf.nn.sparse_softmax_cross_entropy_with_logits(labels=np.array(labels), logits=logits)
+
+
+MAXPOOL_PATHS = [(2, None, "VALID"), (2, 1, "VALID"), (2, 2, "SAME"), (3, 2, [[0, 0], [1, 2], [2, 0], [0, 0]])]
+
+
+@pytest.mark.parametrize("ksize, strides, padding", MAXPOOL_PATHS)
+def test_maxpool_nan_inf_and_ties_match_tensorflow_on_both_paths(ksize, strides, padding):
+    rng = np.random.default_rng(11)
+    # Few distinct values: ties in most windows; NaN, -inf and inf here and there.
+    x = rng.choice([0.0, 1.0, 2.0, np.nan, -np.inf, np.inf], size=(3, 6, 6, 2), p=[.3, .25, .2, .1, .1, .05])
+    x[0] = -np.inf
+    x[1, :3] = np.nan
+    layer = MaxPool2D(ksize, strides, padding)
+    out = layer.forward(x)
+    g = rng.standard_normal(out.shape)
+    s = strides if strides is not None else ksize
+    expected, (dx,) = tape_grads(lambda x: tf.nn.max_pool2d(x, ksize, s, padding), [x], g)
+    np.testing.assert_array_equal(out, expected)
+    # Overlapping windows add gradients in another order than TF: equal up to rounding.
+    np.testing.assert_allclose(layer.backward(g), dx, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("ksize, strides, padding", MAXPOOL_PATHS)
+def test_changing_the_output_in_place_cannot_break_backward(ksize, strides, padding):
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((2, 6, 6, 3))
+    W, b = rng.standard_normal((3, 3, 3, 2)), rng.standard_normal(2)
+    s = strides if strides is not None else ksize
+    cases = [
+        (MaxPool2D(ksize, strides, padding), lambda x: tf.nn.max_pool2d(x, ksize, s, padding), [x]),
+        (Conv2D(W.copy(), b.copy(), 1, "SAME"), lambda x: tf.nn.conv2d(x, W, 1, "SAME") + b, [x]),
+        (ReLU(), tf.nn.relu, [x]),
+        (Flatten(), lambda x: tf.reshape(x, (2, -1)), [x]),
+        (Dense(rng.standard_normal((108, 4)), b[:1].repeat(4)), None, [x.reshape(2, -1)]),
+    ]
+    for layer, fn, inputs in cases:
+        out = layer.forward(inputs[0].copy())
+        g = rng.standard_normal(out.shape)
+        if fn is None:
+            fn = lambda x, layer=layer: x @ layer.params["W"] + layer.params["b"]  # noqa: E731
+        _, (dx,) = tape_grads(fn, inputs, g)
+        out[...] = 123.0                       # the caller writes into the output
+        assert rel_error(layer.backward(g), dx) < 1e-12, type(layer).__name__
+
+
+def test_layers_take_array_likes_and_check_ranks_and_shapes():
+    x = np.arange(16.0).reshape(1, 4, 4, 1)
+    conv = Conv2D(np.ones((2, 2, 1, 1)), np.zeros(1))
+    layers = [conv, ReLU(), MaxPool2D(2), Flatten(), Dense(np.ones((16, 2)), np.zeros(2))]
+    for layer in layers:                       # nested lists work as arrays do, as in the ops
+        data = x if not isinstance(layer, Dense) else x.reshape(1, 16)
+        expected = layer.forward(data)
+        np.testing.assert_array_equal(layer.forward(data.tolist()), expected)
+        np.testing.assert_array_equal(layer.backward(expected.tolist()), layer.backward(expected))
+    with pytest.raises(ValueError, match=r"MaxPool2D expects `input` of rank 4 \(N, H, W, C\); "
+                                         r"received shape \(4, 4, 1\)"):
+        MaxPool2D(2).forward(x[0])
+    with pytest.raises(ValueError, match=r"Conv2D expects input \(N, H, W, 1\); received shape \(4, 4, 1\)"):
+        conv.forward(x[0])
+    with pytest.raises(TypeError, match=r"ReLU expects `input` to hold real numbers"):
+        ReLU().forward([["a"]])
+    with pytest.raises(ValueError, match=r"MaxPool2D.backward expects `dout` of the forward output's "
+                                         r"shape \(1, 2, 2, 1\); received shape \(1, 4, 4, 1\)"):
+        pool = MaxPool2D(2)
+        pool.forward(x)
+        pool.backward(x)
+    with pytest.raises(RuntimeError, match=r"Dense.backward needs the forward pass first"):
+        Dense(np.ones((16, 2)), np.zeros(2)).backward(np.ones((1, 2)))
+    with pytest.raises(ValueError, match=r"smaller than the window"):
+        MaxPool2D(2, 1, [[0, 0], [2, 0], [0, 0], [0, 0]])

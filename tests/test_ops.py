@@ -281,8 +281,6 @@ def test_conv_errors(conv, x, w, strides, padding, error, match):
     (np.ones((1, 2, 2, 1)), 0, 1, "VALID", ValueError, r"`ksize` entry to be a positive integer"),
     (np.ones((1, 2, 2, 1)), 2, [1, 2, 2], "VALID", ValueError, r"`strides` to have 1, 2 or 4"),
     (np.ones((1, 2, 2, 1)), 3, 1, "VALID", ValueError, r"output would be empty"),
-    (np.ones((1, 2, 2, 1)), 2, 1, [[0, 0], [1, 1], [1, 1], [0, 0]], TypeError,
-     r"only supported by conv2d"),
     (np.ones((1, 2, 2, 1)), 2, 1, "valid", ValueError, r"padding='VALID'"),
     (np.ones((1, 2, 2, 1)), [2, 2.0], 1, "VALID", TypeError, r"`ksize` to contain integers"),
 ])
@@ -331,3 +329,75 @@ def test_col2im_counts_windows_and_checks_its_shape():
     np.testing.assert_array_equal(counts, [[1, 2, 1], [2, 4, 2], [1, 2, 1]])
     with pytest.raises(ValueError, match=r"`cols` of shape \(N\*OH\*OW, KH\*KW\*C\) = \(4, 4\).*\(3, 4\)"):
         col2im(np.ones((3, 4)), (1, 3, 3, 1), 2, 1, "VALID")
+
+
+# --- Contracts: match TensorFlow at the edges, or raise (issue 12) -----------------------------
+
+def _tf_max_pool(x, *args):
+    # tf.constant keeps the dtype's own lowest value; a numpy float64 argument gets float32's.
+    return tf.nn.max_pool2d(tf.constant(x), *args).numpy()
+
+
+NAN_CASES = [
+    [[1, np.nan], [3, 2]], [[np.nan, 1], [3, 2]], [[np.nan, np.nan], [np.nan, np.nan]],
+    [[np.nan, -np.inf], [-np.inf, -np.inf]], [[-np.inf, np.nan], [1, 2]],
+    [[np.nan, np.nan], [np.nan, 2]], [[-np.inf, -np.inf], [-np.inf, -np.inf]],
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("window", NAN_CASES)
+def test_max_pool_skips_nan_and_gives_the_lowest_float_like_tensorflow(dtype, window):
+    x = np.array(window, dtype).reshape(1, 2, 2, 1)
+    for args in ((2, 2, "VALID"), (2, 1, "SAME"), (2, 1, [[0, 0], [1, 0], [0, 1], [0, 0]])):
+        out, expected = max_pool2d(x, *args), _tf_max_pool(x, *args)
+        assert out.dtype == dtype
+        np.testing.assert_array_equal(out, expected)
+        np.testing.assert_array_equal(min_pool2d(-x, *args), -expected)   # -max_pool2d(-x)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("ksize, strides, padding", [(2, 2, "SAME"), (2, 1, "VALID"), (3, 2, "SAME")])
+def test_pool_of_infinities_like_tensorflow(dtype, ksize, strides, padding):
+    x = np.full((1, 5, 5, 2), -np.inf, dtype)
+    x[0, 0, 0, 1], x[0, 1, 3, 1], x[0, 4, 4, 0] = np.inf, 1.0, np.nan
+    np.testing.assert_array_equal(max_pool2d(x, ksize, strides, padding),
+                                  _tf_max_pool(x, ksize, strides, padding))
+    assert np.isin(max_pool2d(x, ksize, strides, padding), [np.finfo(dtype).min, 1, np.inf]).all()
+    np.testing.assert_array_equal(min_pool2d(-x, ksize, strides, padding),
+                                  -max_pool2d(x, ksize, strides, padding))
+    # Average pooling is plain IEEE arithmetic, in TensorFlow too: inf - inf is NaN.
+    np.testing.assert_array_equal(avg_pool2d(x, ksize, strides, padding),
+                                  tf.nn.avg_pool2d(tf.constant(x), ksize, strides, padding).numpy())
+
+
+@pytest.mark.parametrize("padding", [[[0, 0], [1, 0], [0, 1], [0, 0]], [[0, 0], [2, 1], [0, 2], [0, 0]]])
+def test_max_pool_explicit_padding_matches_tensorflow(padding):
+    x = -np.abs(np.random.default_rng(5).standard_normal((2, 5, 6, 3)))   # zeros would win if padded with 0
+    expected = _tf_max_pool(x, 3, [1, 2], padding)
+    for pad in (padding, (tuple(padding[1]), tuple(padding[2]))):
+        np.testing.assert_array_equal(max_pool2d(x, 3, [1, 2], pad), expected)
+        np.testing.assert_array_equal(min_pool2d(-x, 3, [1, 2], pad), -expected)
+    np.testing.assert_array_equal(max_pool2d(x, 3, 1, 1),
+                                  _tf_max_pool(x, 3, 1, [[0, 0], [1, 1], [1, 1], [0, 0]]))
+
+
+def test_pool_padding_and_layout_errors():
+    x = np.ones((1, 3, 3, 1))
+    with pytest.raises(ValueError, match=r"smaller than the window, as tf.nn.max_pool2d requires"):
+        max_pool2d(x, 2, 1, [[0, 0], [2, 0], [0, 0], [0, 0]])
+    with pytest.raises(TypeError, match=r"as tf.nn.avg_pool2d takes it; received \[\[0, 0\].*np.pad"):
+        avg_pool2d(x, 2, 1, [[0, 0], [1, 0], [0, 0], [0, 0]])
+    for pool in POOLS:
+        with pytest.raises(ValueError, match=r"data_format=\"NHWC\".*received data_format='NCHW'"):
+            pool(x, 2, 1, "VALID", data_format="NCHW")
+        assert pool(x, 2, 1, "VALID", "NHWC", name="pool").shape == (1, 2, 2, 1)
+
+
+@pytest.mark.parametrize("padding", [1, ((1, 1), (1, 1)), [[1, 1], [1, 1]]])
+def test_conv_takes_every_padding_dialect(padding):
+    x = np.random.default_rng(1).standard_normal((1, 5, 5, 2))
+    w = np.random.default_rng(2).standard_normal((3, 3, 2, 2))
+    assert_close(conv2d(x, w, 2, padding),
+                 tf.nn.conv2d(x, w, 2, [[0, 0], [1, 1], [1, 1], [0, 0]]).numpy())
+    assert_close(im2col(x, 3, 2, padding), im2col(x, 3, 2, [[0, 0], [1, 1], [1, 1], [0, 0]]))

@@ -15,6 +15,7 @@ from collections import namedtuple
 import numpy as np
 
 from .._validation import as_numeric_array, padding_spec, spatial_pair
+from ..shapes import conv_geometry
 from .legibility import METADATA_KEY, drawn_texts, text_record
 
 ConvStep = namedtuple("ConvStep", "i j k top left channel_sums bias value")
@@ -77,23 +78,12 @@ def _prepare(op, input, filters, bias, strides, padding):
                 f"{np.asarray(bias).shape}. Pass e.g. bias=np.zeros({k}) or leave it out."
             )
     stride_hw = spatial_pair(strides, "strides", op, "tf.nn.conv2d")
-    if isinstance(padding, (int, np.integer)) and not isinstance(padding, bool):
-        if padding < 0:
-            raise ValueError(f"{op} expects padding >= 0; received {padding}. Use 0 or more pixels.")
-        padding = [[0, 0], [int(padding), int(padding)], [int(padding), int(padding)], [0, 0]]
-    spec = padding_spec(padding, op, allow_explicit=True)
-    # conv2d checks channels, sizes and padding and raises its own clear errors.
-    out = conv2d(x[np.newaxis], w, stride_hw, padding)[0] + b
-    if spec == "VALID":
-        pads = ((0, 0), (0, 0))
-    elif spec == "SAME":
-        from ..shapes import same_padding
-
-        pads = tuple(same_padding(n, f, s) for n, f, s in zip(x.shape[:2], w.shape[:2], stride_hw))
-    else:
-        pads = spec
-    padded = np.pad(x, (pads[0], pads[1], (0, 0)))
+    spec = padding_spec(padding, op)   # "VALID", "SAME", an int P or explicit pairs
+    pads = conv_geometry(x.shape[:2], w.shape[:2], stride_hw, spec, op=op).pads
     explicit = [[0, 0], list(pads[0]), list(pads[1]), [0, 0]]
+    # conv2d checks channels and raises its own clear errors.
+    out = conv2d(x[np.newaxis], w, stride_hw, explicit)[0] + b
+    padded = np.pad(x, (pads[0], pads[1], (0, 0)))
     sums = np.stack([conv2d(x[np.newaxis, :, :, c:c + 1], w[:, :, c:c + 1, :], stride_hw, explicit)[0]
                      for c in range(x.shape[2])], axis=-1)  # (OH, OW, K, C)
     return x, w, b, stride_hw, pads, padded, out, sums

@@ -53,7 +53,7 @@ def draw_conv_volume(input_shape=(32, 32, 3), kernel_size=(5, 5), strides=1, pad
         input_shape: (H, W, C) of the input, e.g. (32, 32, 3) for a small colour image.
         kernel_size: int or pair (KH, KW) of the filter.
         strides: int or pair, as `conv2d` takes them.
-        padding: "VALID" or "SAME".
+        padding: "VALID", "SAME", an int P or explicit pairs, as in `conv2d`.
 
     Returns:
         The matplotlib Figure.
@@ -69,14 +69,14 @@ def draw_conv_volume(input_shape=(32, 32, 3), kernel_size=(5, 5), strides=1, pad
     import matplotlib.pyplot as plt
 
     from .._validation import padding_spec, spatial_pair
-    from ..shapes import conv_output_size
+    from ..shapes import conv_geometry
 
     op = "draw_conv_volume"
     h, w, c = _shape3(input_shape, "input_shape", op)
     kh, kw = spatial_pair(kernel_size, "kernel_size", op, "tf.nn.conv2d")
     sh, sw = spatial_pair(strides, "strides", op, "tf.nn.conv2d")
-    padding = padding_spec(padding, op, allow_explicit=False)
-    oh, ow = conv_output_size(h, kh, sh, padding), conv_output_size(w, kw, sw, padding)
+    padding = padding_spec(padding, op)
+    pads, (oh, ow) = conv_geometry((h, w), (kh, kw), (sh, sw), padding, op=op)
 
     unit = 2.2 / max(h, w)            # inches per pixel: the input is 2.2 inches tall
     depth = lambda channels: 3 * channels * unit  # noqa: E731 (drawn 3 times longer)
@@ -110,8 +110,10 @@ def draw_conv_volume(input_shape=(32, 32, 3), kernel_size=(5, 5), strides=1, pad
     _cuboid(ax, ox, cell_y, unit, unit, depth(1), "#31a354", zorder=2)
     ax.text(ox + ow * unit / 2, oy - 0.08, f"출력 (특징 맵) {oh}×{ow}×1", fontweight="bold",
             **label)
-    ax.text(ox + ow * unit / 2, oy - 0.4, f"{oh} = ({h} − {kh}) / {sh} + 1" if padding == "VALID"
-            else f"{oh} = ⌈{h} / {sh}⌉ (SAME)", **label)
+    rule = (f"{oh} = ⌈{h} / {sh}⌉ (SAME)" if padding == "SAME"
+            else f"{oh} = ({h} − {kh}) / {sh} + 1" if sum(pads[0]) == 0
+            else f"{oh} = ({h} − {kh} + {sum(pads[0])}) / {sh} + 1")
+    ax.text(ox + ow * unit / 2, oy - 0.4, rule, **label)
 
     # the window's corners to the output value it gives
     for (ax_, ay_), (bx, by) in (((wx + kw * unit, wy + kh * unit), (ox, cell_y + unit)),
@@ -154,7 +156,7 @@ def draw_im2col(image, kernel, strides=1, padding="VALID"):
         image: 2-D array (H, W), or (1, H, W, 1); at most 6 windows a side keeps it readable.
         kernel: 2-D array (KH, KW), or (KH, KW, 1, 1).
         strides: int or pair, as in `conv2d`.
-        padding: "VALID" or "SAME".
+        padding: "VALID", "SAME", an int P or explicit pairs, as in `conv2d`.
 
     Returns:
         The matplotlib Figure.
@@ -172,7 +174,7 @@ def draw_im2col(image, kernel, strides=1, padding="VALID"):
 
     from .._validation import padding_spec
     from ..ops import conv2d, im2col
-    from ..shapes import padding_amounts
+    from ..shapes import conv_geometry
 
     op = "draw_im2col"
     x = np.squeeze(np.asarray(image, dtype=float))
@@ -181,7 +183,7 @@ def draw_im2col(image, kernel, strides=1, padding="VALID"):
         raise ValueError(f"{op} expects a 2-D image and a 2-D kernel; received shapes "
                          f"{np.asarray(image).shape} and {np.asarray(kernel).shape}. Pick one "
                          "channel first, e.g. image[0, :, :, 0].")
-    padding = padding_spec(padding, op, allow_explicit=False)
+    padding = padding_spec(padding, op)
     cols = im2col(x[np.newaxis, :, :, np.newaxis], k.shape, strides, padding)
     out = conv2d(x[np.newaxis, :, :, np.newaxis], k[:, :, np.newaxis, np.newaxis], strides,
                  padding)[0, :, :, 0]
@@ -192,8 +194,7 @@ def draw_im2col(image, kernel, strides=1, padding="VALID"):
     from .._validation import spatial_pair
 
     sh, sw = spatial_pair(strides, "strides", op, "tf.nn.conv2d")
-    top, left = padding_amounts(x.shape[0], k.shape[0], sh, padding)[0], \
-        padding_amounts(x.shape[1], k.shape[1], sw, padding)[0]
+    (top, _), (left, _) = conv_geometry(x.shape, k.shape, (sh, sw), padding, op=op).pads
     palette = plt.get_cmap("tab10").colors
     light = [tuple(0.55 + 0.45 * np.array(c)) for c in palette]
     cell, gap = 0.42, 0.5

@@ -196,7 +196,7 @@ def show_conv_steps(image, kernel, strides=1, padding="VALID", ncols=None, size=
         image: 2-D array (H, W), or (1, H, W, 1).
         kernel: 2-D array (KH, KW), or (KH, KW, 1, 1).
         strides: int or pair, as in `conv2d`.
-        padding: "VALID", "SAME" or explicit pairs, as in `conv2d`.
+        padding: "VALID", "SAME", an int P or explicit pairs, as in `conv2d`.
         ncols: panels per row (default: OW, one output row per figure row).
         size: height of one panel in inches.
 
@@ -210,9 +210,9 @@ def show_conv_steps(image, kernel, strides=1, padding="VALID", ncols=None, size=
     """
     from matplotlib.patches import Rectangle
 
-    from .._validation import padding_spec, spatial_pair
+    from .._validation import spatial_pair
     from ..ops import conv2d
-    from ..shapes import padding_amounts
+    from ..shapes import conv_geometry
 
     x = np.squeeze(np.asarray(image, dtype=float))
     w = np.squeeze(np.asarray(kernel, dtype=float))
@@ -223,11 +223,7 @@ def show_conv_steps(image, kernel, strides=1, padding="VALID", ncols=None, size=
         )
     out = conv2d(x[np.newaxis, :, :, np.newaxis], w[:, :, np.newaxis, np.newaxis], strides, padding)
     sh, sw = spatial_pair(strides, "strides", "show_conv_steps", "tf.nn.conv2d")
-    spec = padding_spec(padding, "show_conv_steps", allow_explicit=True)
-    if isinstance(spec, str):
-        pads = [padding_amounts(n, k, s, spec) for n, k, s in zip(x.shape, w.shape, (sh, sw))]
-    else:
-        pads = list(spec)
+    pads = list(conv_geometry(x.shape, w.shape, (sh, sw), padding, op="show_conv_steps").pads)
     padded = np.pad(x, pads)
     oh, ow = out.shape[1:3]
     ncols = ncols or ow

@@ -33,7 +33,7 @@ def pool_windows(input_hw, ksize, strides, padding):
         input_hw: pair (H, W), the input's height and width.
         ksize: int, or a sequence of 1, 2 or 4 ints: the window size, as `max_pool2d` takes it.
         strides: int, or a sequence of 1, 2 or 4 ints.
-        padding: "VALID" or "SAME".
+        padding: "VALID", "SAME", an int P or explicit pairs, as `max_pool2d` takes it.
 
     Returns:
         Array of shape (OH, OW, 4) of ints: (top, left, bottom, right) of each window, with
@@ -43,8 +43,9 @@ def pool_windows(input_hw, ksize, strides, padding):
         >>> pool_windows((2, 2), 2, 1, "SAME").tolist()  # SAME pads one row/column at the end
         [[[0, 0, 2, 2], [0, 1, 2, 3]], [[1, 0, 3, 2], [1, 1, 3, 3]]]
     """
-    from .._validation import padding_spec, positive_int, spatial_pair
-    from ..shapes import conv_output_size, padding_amounts
+    from .._validation import positive_int, spatial_pair
+    from ..ops import _pool_padding
+    from ..shapes import conv_geometry
 
     op = "pool_windows"
     if not isinstance(input_hw, (tuple, list)) or len(input_hw) != 2:
@@ -52,14 +53,14 @@ def pool_windows(input_hw, ksize, strides, padding):
             f"{op} expects `input_hw` to be a pair (H, W); received {input_hw!r}. "
             f"Pass e.g. image.shape[:2] for a 2-D image."
         )
-    h, w = (positive_int(n, f"input_hw[{i}]", op) for i, n in enumerate(input_hw))
+    hw = tuple(positive_int(n, f"input_hw[{i}]", op) for i, n in enumerate(input_hw))
     k_hw = spatial_pair(ksize, "ksize", op, "tf.nn.max_pool2d")
     s_hw = spatial_pair(strides, "strides", op, "tf.nn.max_pool2d")
-    padding = padding_spec(padding, op, allow_explicit=False)
+    padding = _pool_padding(op, "tf.nn.max_pool2d", padding, k_hw)
+    pads, out_hw = conv_geometry(hw, k_hw, s_hw, padding, op=op)
     axes = []
-    for n, k, s in zip((h, w), k_hw, s_hw):
-        before = padding_amounts(n, k, s, padding)[0]
-        starts = np.arange(conv_output_size(n, k, s, padding)) * s - before
+    for (before, _), n_out, k, s in zip(pads, out_hw, k_hw, s_hw):
+        starts = np.arange(n_out) * s - before
         axes.append((starts, starts + k))
     (top, bottom), (left, right) = axes
     oh, ow = len(top), len(left)
@@ -80,7 +81,8 @@ def show_pooling(image, ksize=2, strides=2, padding="VALID", kinds=_KINDS, fmt="
         image: 2-D array (H, W), or (1, H, W, 1).
         ksize: int, or a sequence of 1, 2 or 4 ints: the window size.
         strides: int, or a sequence of 1, 2 or 4 ints.
-        padding: "VALID" or "SAME".
+        padding: "VALID" or "SAME"; an int P or explicit pairs too, as `max_pool2d` takes them,
+            unless `kinds` holds "avg" (`avg_pool2d`, like TensorFlow's, takes only the strings).
         kinds: which poolings to show, in order, among "max", "avg" and "min".
         fmt: format string for the values.
         cmap: matplotlib colour map of the cells.
@@ -142,7 +144,8 @@ def show_pooling(image, ksize=2, strides=2, padding="VALID", kinds=_KINDS, fmt="
                 ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="whitesmoke",
                                        edgecolor="0.6", hatch="//", linewidth=0.5))
     has_padding = padded != x.shape
-    ax.set_title(f"입력 {x.shape[0]}×{x.shape[1]}" + (", SAME 패딩" if has_padding else ""))
+    padding_name = ", SAME 패딩" if isinstance(padding, str) else ", 패딩"
+    ax.set_title(f"입력 {x.shape[0]}×{x.shape[1]}" + (padding_name if has_padding else ""))
 
     colours = plt.get_cmap("tab10").colors
     overlap = ((oh > 1 and boxes[1, 0, 0] < boxes[0, 0, 2])
