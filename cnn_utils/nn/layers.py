@@ -219,6 +219,19 @@ class MaxPool2D(Layer):
         (kh, kw), (n, c) = self.ksize, (x.shape[0], x.shape[3])
         pads, (oh, ow) = conv_geometry(x.shape[1:3], self.ksize, self.strides, self.padding, op=op)
         low = _lowest(x.dtype)
+        self.x_shape, self.out_shape = x.shape, (n, oh, ow, c)
+        if self.fast and not (np.issubdtype(x.dtype, np.floating) and np.isnan(x).any()):
+            # Without NaN, TensorFlow's winner is the first cell holding the window's maximum: the
+            # maximum of the KH*KW strided views is all the forward pass needs, and the backward
+            # pass finds the first cell equal to it.
+            self.xr = x[:, :oh * kh, :ow * kw].reshape(n, oh, kh, ow, kw, c)   # a view
+            self.top = self.xr[:, :, 0, :, 0, :]
+            for u in range(kh):
+                for v in range(kw):
+                    self.top = np.maximum(self.top, self.xr[:, :, u, :, v, :])   # a new array
+            self.arg = None
+            return np.fmax(self.top, low)        # a new array: self.top stays the backward's own
+        self.xr = self.top = None
         if self.fast:
             xr = x[:, :oh * kh, :ow * kw].reshape(n, oh, kh, ow, kw, c)   # a view
             cells = [xr[:, :, u, :, v, :] for u in range(kh) for v in range(kw)]
@@ -255,7 +268,6 @@ class MaxPool2D(Layer):
             if first_nan.any():
                 out = np.where(first_nan, np.fmax.reduce(np.stack(cells), axis=0), out)
         np.fmax(out, low, out=out)
-        self.x_shape, self.out_shape = x.shape, shape
         return out                               # a new array: the backward pass reads self.arg
 
     def backward(self, dout):
@@ -266,8 +278,20 @@ class MaxPool2D(Layer):
             covered = (oh * kh, ow * kw) == (h, w)      # no leftover rows/columns to zero
             dx = np.empty(self.x_shape, dout.dtype) if covered else np.zeros(self.x_shape, dout.dtype)
             dxr = dx[:, :oh * kh, :ow * kw].reshape(n, oh, kh, ow, kw, c)   # a view into dx
-            for p, (u, v) in enumerate(np.ndindex(kh, kw)):
-                np.multiply(self.arg == p, dout, out=dxr[:, :, u, :, v, :])
+            if self.arg is not None:                    # the input had NaN: winners were recorded
+                for p, (u, v) in enumerate(np.ndindex(kh, kw)):
+                    np.multiply(self.arg == p, dout, out=dxr[:, :, u, :, v, :])
+                return dx
+            taken = None
+            for u in range(kh):          # window positions in row-major order: the first position
+                for v in range(kw):      # holding the maximum receives the gradient (ties too)
+                    hit = self.xr[:, :, u, :, v, :] == self.top
+                    if taken is None:
+                        taken = hit
+                    else:
+                        hit &= ~taken
+                        taken |= hit
+                    np.multiply(hit, dout, out=dxr[:, :, u, :, v, :])
             return dx
         # One-hot of the winner in every window, scaled by that window's gradient.
         grad = (self.arg[:, :, :, np.newaxis, :] == np.arange(kh * kw)[:, np.newaxis]) \
