@@ -131,3 +131,15 @@ def positive_int(value, name, op, minimum=1):
             f"Use a value of at least {minimum}."
         )
     return int(value)
+
+
+def check_data_format(data_format, op):
+    """Raises unless `data_format` is "NHWC", the only layout the numpy ops compute in."""
+    if isinstance(data_format, str) and data_format == "NHWC":
+        return
+    raise ValueError(
+        f"{op} supports only data_format=\"NHWC\" (input (N, H, W, C), channels last); received "
+        f"data_format={data_format!r}. For channels-first (N, C, H, W) input, transpose it with "
+        f"np.transpose(x, (0, 2, 3, 1)) and pass data_format=\"NHWC\" (np.transpose(out, "
+        f"(0, 3, 1, 2)) turns the result back)."
+    )
