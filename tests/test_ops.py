@@ -176,18 +176,20 @@ def test_conv2d_pieces_match_tensorflow(monkeypatch, chunk_bytes, dtype, shape, 
 
 
 def test_conv2d_never_holds_the_whole_im2col_matrix():
-    # The benchmark's layer on 32 images: its im2col matrix takes 29 MB, the output 6.4 MB.
+    # The benchmark's layer on 32 images: its im2col matrix takes 29 MB; what conv2d must hold
+    # anyway, the padded input and the output, 10 MB; one piece of the im2col matrix about 2 MB.
     rng = np.random.default_rng(0)
     x = rng.standard_normal((32, 28, 28, 32)).astype(np.float32)
     w = rng.standard_normal((3, 3, 32, 64)).astype(np.float32)
     cols_bytes = 32 * 28 * 28 * 3 * 3 * 32 * 4
+    needed = (32 * 30 * 30 * 32 + 32 * 28 * 28 * 64) * 4
     tracemalloc.start()
     try:
         out = conv2d(x, w, 1, "SAME")
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert peak < cols_bytes / 2, f"conv2d allocated {peak / 2**20:.1f} MB at its peak"
+    assert peak < needed + cols_bytes / 4, f"conv2d allocated {peak / 2**20:.1f} MB at its peak"
     np.testing.assert_allclose(out, tf.nn.conv2d(x, w, 1, "SAME").numpy(), rtol=1e-4, atol=1e-3)
 
 
