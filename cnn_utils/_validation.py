@@ -165,3 +165,15 @@ def one_cycle_warmup(op, total_steps, warmup_fraction):
     if not 0 < warmup_fraction < 1:
         raise ValueError(f"{op} expects 0 < warmup_fraction < 1; received {warmup_fraction!r}.")
     return max(1, int(total_steps * warmup_fraction))
+
+
+def check_data_format(data_format, op):
+    """Raises unless `data_format` is "NHWC", the only layout the numpy ops compute in."""
+    if isinstance(data_format, str) and data_format == "NHWC":
+        return
+    raise ValueError(
+        f"{op} supports only data_format=\"NHWC\" (input (N, H, W, C), channels last); received "
+        f"data_format={data_format!r}. For channels-first (N, C, H, W) input, transpose it with "
+        f"np.transpose(x, (0, 2, 3, 1)) and pass data_format=\"NHWC\" (np.transpose(out, "
+        f"(0, 3, 1, 2)) turns the result back)."
+    )

@@ -9,11 +9,15 @@ Layout is NHWC: inputs `(N, H, W, C)`, filters `(KH, KW, C, K)`, outputs `(N, OH
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._validation import as_numeric_array, check_rank4, padding_spec, spatial_pair
+from ._validation import as_numeric_array, check_data_format, check_rank4, padding_spec, spatial_pair
 from .shapes import conv_geometry
 
 _ADD_AXES = ("Add a batch axis with image[np.newaxis, ...] and, for a grey image, a channel axis "
              "with image[..., np.newaxis].")
+
+# conv2d copies the windows of about this many bytes at a time (see conv2d): small enough to stay in
+# the CPU's caches (a core's L2 holds 0.5-2 MB, the shared L3 tens of MB).
+_CHUNK_BYTES = 2 << 20
 
 
 def _float_dtype(*arrays):
@@ -22,22 +26,31 @@ def _float_dtype(*arrays):
     return dtype if np.issubdtype(dtype, np.floating) else np.dtype(np.float64)
 
 
-def _prepare_input(op, input, k_hw, strides, padding, dtype=None):
+def _span(k, d):
+    """How many input pixels a window of k taps, dilated by d, reaches across: (k - 1) * d + 1."""
+    return (k - 1) * d + 1
+
+
+def _prepare_input(op, input, k_hw, strides, padding, dtype=None, dilation_hw=(1, 1)):
     """Validates input, strides and padding; returns the zero-padded input, strides and (OH, OW)."""
     x = as_numeric_array(input, "input", op)
     check_rank4(x, "input", op, "(N, H, W, C)", _ADD_AXES)
     if 0 in x.shape[1:]:
         raise ValueError(f"{op} expects non-empty `input` (H, W, C >= 1); received shape {x.shape}.")
     stride_hw = spatial_pair(strides, "strides", op, "tf.nn.conv2d")
-    pads, out_hw = conv_geometry(x.shape[1:3], k_hw, stride_hw, padding_spec(padding, op), op=op)
+    pads, out_hw = conv_geometry(x.shape[1:3], k_hw, stride_hw, padding_spec(padding, op),
+                                 dilation_hw, op=op)
     dtype = dtype or _float_dtype(x)
     # np.pad always returns a new array, so the caller's input is never written to.
     xp = np.pad(x.astype(dtype, copy=False), ((0, 0), pads[0], pads[1], (0, 0)))
     return xp, stride_hw, out_hw
 
 
-def _prepare_conv(op, input, filters, strides, padding):
-    """Validates conv2d's arguments; returns the padded input, the filters and the geometry."""
+def _prepare_conv(op, input, filters, strides, padding, data_format, dilations):
+    """Validates conv2d's arguments; returns the padded input, the filters and the geometry
+    (strides, dilations and the output size, each an (h, w) pair)."""
+    check_data_format(data_format, op)
+    dilation_hw = (1, 1) if dilations is None else spatial_pair(dilations, "dilations", op, "tf.nn.conv2d")
     x = as_numeric_array(input, "input", op)
     w = as_numeric_array(filters, "filters", op)
     check_rank4(x, "input", op, "(N, H, W, C)", _ADD_AXES)
@@ -53,20 +66,24 @@ def _prepare_conv(op, input, filters, strides, padding):
             f"input.shape[3] (filters are (KH, KW, C, K), not (K, KH, KW, C))."
         )
     dtype = _float_dtype(x, w)
-    xp, stride_hw, out_hw = _prepare_input(op, x, w.shape[:2], strides, padding, dtype)
-    return xp, w.astype(dtype, copy=False), stride_hw, out_hw
+    xp, stride_hw, out_hw = _prepare_input(op, x, w.shape[:2], strides, padding, dtype, dilation_hw)
+    return xp, w.astype(dtype, copy=False), stride_hw, dilation_hw, out_hw
 
 
-def _windows(xp, k_hw, stride_hw, out_hw):
-    """Every window of the padded input as a strided view (N, OH, OW, C, KH, KW): nothing is copied."""
-    view = sliding_window_view(xp, k_hw, axis=(1, 2))
+def _windows(xp, k_hw, stride_hw, out_hw, dilation_hw=(1, 1)):
+    """Every window of the padded input as a strided view (N, OH, OW, C, KH, KW): nothing is copied.
+
+    A window dilated by d takes every d-th pixel of a (KH - 1) * d + 1 wide patch.
+    """
+    (kh, kw), (dh, dw) = k_hw, dilation_hw
+    view = sliding_window_view(xp, (_span(kh, dh), _span(kw, dw)), axis=(1, 2))[..., ::dh, ::dw]
     return view[:, ::stride_hw[0], ::stride_hw[1]][:, :out_hw[0], :out_hw[1]]
 
 
-def _cols(xp, k_hw, stride_hw, out_hw):
+def _cols(xp, k_hw, stride_hw, out_hw, dilation_hw=(1, 1)):
     """The windows copied, once, into a (N*OH*OW, KH*KW*C) matrix: the only copy im2col makes."""
     n, c = xp.shape[0], xp.shape[3]
-    windows = _windows(xp, k_hw, stride_hw, out_hw).transpose(0, 1, 2, 4, 5, 3)  # (KH, KW, C) last
+    windows = _windows(xp, k_hw, stride_hw, out_hw, dilation_hw).transpose(0, 1, 2, 4, 5, 3)  # (KH, KW, C) last
     return windows.reshape(n * out_hw[0] * out_hw[1], k_hw[0] * k_hw[1] * c)
 
 
@@ -140,7 +157,7 @@ def col2im(cols, input_shape, ksize, strides, padding):
     return xp[:, pads[0][0]:pads[0][0] + h, pads[1][0]:pads[1][0] + w, :]
 
 
-def conv2d_naive(input, filters, strides, padding):
+def conv2d_naive(input, filters, strides, padding, data_format="NHWC", dilations=None, name=None):
     """2-D cross-correlation with plain loops: the version to read.
 
     Same arguments, results and errors as `conv2d`; it slides each filter over the padded input
@@ -151,6 +168,9 @@ def conv2d_naive(input, filters, strides, padding):
         filters: array of shape (KH, KW, C, K).
         strides: int, or a sequence of 1, 2 or 4 ints as `tf.nn.conv2d` takes them.
         padding: "VALID", "SAME" or explicit [[0, 0], [top, bottom], [left, right], [0, 0]].
+        data_format: "NHWC", the only layout supported.
+        dilations: None (no dilation), or an int or a sequence of 1, 2 or 4 ints, like `strides`.
+        name: accepted as `tf.nn.conv2d` takes it, and ignored.
 
     Returns:
         Array of shape (N, OH, OW, K).
@@ -160,25 +180,29 @@ def conv2d_naive(input, filters, strides, padding):
         array([[12., 16.],
                [24., 28.]])
     """
-    xp, w, (sh, sw), (oh, ow) = _prepare_conv("conv2d_naive", input, filters, strides, padding)
+    xp, w, (sh, sw), (dh, dw), (oh, ow) = _prepare_conv("conv2d_naive", input, filters, strides,
+                                                        padding, data_format, dilations)
     n = xp.shape[0]
     kh, kw, _, k = w.shape
     out = np.zeros((n, oh, ow, k), dtype=xp.dtype)
     for b in range(n):                      # every image
         for i in range(oh):                 # every output row
             for j in range(ow):             # every output column
-                window = xp[b, i * sh:i * sh + kh, j * sw:j * sw + kw, :]  # (KH, KW, C)
+                # (KH, KW, C): every dh-th row and dw-th column of the patch the window spans
+                window = xp[b, i * sh:i * sh + _span(kh, dh):dh, j * sw:j * sw + _span(kw, dw):dw, :]
                 for f in range(k):          # every filter
                     out[b, i, j, f] = np.sum(window * w[:, :, :, f])
     return out
 
 
-def conv2d(input, filters, strides, padding):
+def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None, name=None):
     """2-D cross-correlation, the operation TensorFlow calls convolution.
 
     Mirrors `tf.nn.conv2d` for NHWC input: the filter is not flipped, "SAME" puts the odd extra
     pixel of padding at the bottom/right, and the output size is
-    ``floor((H + top + bottom - KH) / SH) + 1``.
+    ``floor((H + top + bottom - KH) / SH) + 1``. With dilation D the window takes every D-th
+    pixel, so it spans ``(KH - 1) * D + 1`` rows, and that span takes KH's place in SAME's padding
+    and in the output size. Strides and dilations can both be above 1, as on TensorFlow's CPU.
 
     Args:
         input: array of shape (N, H, W, C), integer or float.
@@ -187,26 +211,43 @@ def conv2d(input, filters, strides, padding):
             (`2`, `[2, 2]` and `[1, 2, 2, 1]` are the same).
         padding: "VALID", "SAME" (TensorFlow's rule), or explicit
             [[0, 0], [top, bottom], [left, right], [0, 0]].
+        data_format: "NHWC", the only layout supported (transpose NCHW input first).
+        dilations: None (no dilation, the default), or an int or a sequence of 1, 2 or 4 ints,
+            given like `strides`: how far apart the window's taps are.
+        name: accepted because `tf.nn.conv2d` takes it, and ignored (numpy has no graph to name).
 
     Returns:
         Array of shape (N, OH, OW, K), in the common float dtype of `input` and `filters`
-        (float64 for integer arrays).
+        (float64 for integer arrays); a new array, the inputs are never written to.
 
     Raises:
-        ValueError: wrong rank, channel mismatch, bad strides or padding, or an empty output.
-        TypeError: non-numeric arrays, or strides that are not integers.
+        ValueError: wrong rank, channel mismatch, bad strides, dilations, padding or data_format,
+            or an empty output.
+        TypeError: non-numeric arrays, or strides or dilations that are not integers.
 
     Example:
         >>> conv2d(np.arange(1., 10.).reshape(1, 3, 3, 1), np.ones((2, 2, 1, 1)), 1, "VALID")[0, :, :, 0]
         array([[12., 16.],
                [24., 28.]])
     """
-    xp, w, stride_hw, (oh, ow) = _prepare_conv("conv2d", input, filters, strides, padding)
+    xp, w, stride_hw, dilation_hw, (oh, ow) = _prepare_conv("conv2d", input, filters, strides,
+                                                            padding, data_format, dilations)
+    n = xp.shape[0]
     kh, kw, c, k = w.shape
-    # Why it is fast: im2col copies every window once into a matrix, and then a single BLAS matrix
-    # product computes all N*OH*OW*K sums at once, in optimised, multi-threaded machine code.
-    cols = _cols(xp, (kh, kw), stride_hw, (oh, ow))
-    return (cols @ w.reshape(kh * kw * c, k)).reshape(xp.shape[0], oh, ow, k)
+    w_cols = w.reshape(kh * kw * c, k)
+    out = np.empty((n, oh, ow, k), dtype=xp.dtype)
+    # Why it is fast: im2col copies every window into a matrix, and a BLAS matrix product computes
+    # the sums in optimised, multi-threaded machine code. For a whole batch that matrix is large
+    # (115 MB for 128 images of 28x28x32 and 3x3 filters): it is written out to main memory and
+    # read back, and that traffic costs as much as the product. So it is built for a few images
+    # at a time, about _CHUNK_BYTES: each piece is multiplied while it is still in the CPU's cache,
+    # and the product is written straight into its rows of the output.
+    step = max(1, _CHUNK_BYTES // (oh * ow * kh * kw * c * xp.itemsize))  # images per piece
+    for b in range(0, n, step):
+        cols = _cols(xp[b:b + step], (kh, kw), stride_hw, (oh, ow), dilation_hw)
+        # out[b:b + step] is contiguous, so its reshape is a view: matmul writes into `out` itself.
+        np.matmul(cols, w_cols, out=out[b:b + step].reshape(-1, k))
+    return out
 
 
 def _lowest(dtype):
@@ -229,12 +270,7 @@ def _pool_padding(op, tf_name, padding, k_hw, allow_explicit=True):
 
 def _pool_geometry(op, tf_name, input, ksize, strides, padding, data_format, allow_explicit):
     """Validates a pooling op's arguments; returns the input, ksize, strides, pads and (OH, OW)."""
-    if data_format != "NHWC":
-        raise ValueError(
-            f"{op} expects data_format=\"NHWC\" (images (N, H, W, C)), the only layout this package "
-            f"uses; received data_format={data_format!r}. Move the channels last first, e.g. "
-            f"np.transpose(input, (0, 2, 3, 1)) for NCHW."
-        )
+    check_data_format(data_format, op)
     x = as_numeric_array(input, "input", op)
     check_rank4(x, "input", op, "(N, H, W, C)", _ADD_AXES)
     if 0 in x.shape[1:]:

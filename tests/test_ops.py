@@ -7,7 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+import tracemalloc
+
 from cnn_utils import avg_pool2d, col2im, conv2d, conv2d_naive, im2col, max_pool2d, min_pool2d
+from cnn_utils import ops
 
 from .conftest import tolerance
 
@@ -59,6 +62,23 @@ def test_lecture_5x5_two_kernels(conv):
                                    [1.7, 1.3, 1.3, 1.0], [0.6, 1.4, 1.5, 1.4]])
     assert out[0, 0, 0, 0] == 2 * 2 + 1 * 3 + 1 * 0 + 3 * 1 == 10
     assert_close(out[0, 3, 0, 1], 2 * .1 + 2 * .2 + 0 * .3 + 0 * .4)
+
+
+@pytest.mark.parametrize("conv", CONVS)
+def test_dilation_by_hand(conv):
+    # A 2x2 kernel dilated by 2 takes the corners of a 3x3 patch: 1 + 3 + 7 + 9 of the image 1..9.
+    ones = np.ones((2, 2, 1, 1), np.float32)
+    assert_close(conv(IMAGE, ones, 1, "VALID", dilations=2)[0, :, :, 0], [[20]])
+    # SAME pads for the 3x3 span, one pixel on every side: each window keeps the corners inside.
+    assert_close(conv(IMAGE, ones, 1, "SAME", dilations=[2, 2])[0, :, :, 0],
+                 [[5, 10, 5], [10, 20, 10], [5, 10, 5]])
+    out = conv(X5, K2, [1, 1, 1, 1], "VALID", dilations=[1, 2, 2, 1])
+    assert out.shape == (1, 3, 3, 2)
+    assert out[0, 0, 0, 0] == 2 * X5[0, 0, 0, 0] + 3 * X5[0, 0, 2, 0] + 0 * X5[0, 2, 0, 0] + 1 * X5[0, 2, 2, 0] == 13
+    # Dilated by 2 along the width only: the taps of a row are two columns apart.
+    assert conv(X5, K2, 1, "VALID", dilations=[1, 2])[0, 1, 2, 0] == 2 * 2 + 3 * 3 + 0 * 3 + 1 * 0
+    # Stride 2 with dilation 2 (TensorFlow's CPU kernels allow it) keeps every other output.
+    assert_close(conv(X5, K2, 2, "VALID", dilations=2), out[:, ::2, ::2])
 
 
 def test_cs231n_demo_shape():
@@ -123,6 +143,105 @@ def test_tf_reference_bug_does_not_reach_cnn_utils():
     np.testing.assert_array_equal(reference, np.zeros((3, 7, 1, 1)))
 
 
+# conv2d builds the im2col matrix for a few images at a time, about ops._CHUNK_BYTES (every shape
+# here fits in one piece of the default, which the other tests run): 1 byte gives one image per
+# piece; 3 images' worth of 2x2 windows of 7x7x3 (3*49*12 floats) leaves a smaller last piece for N=5.
+@pytest.mark.parametrize("chunk_bytes", [1, 3 * 49 * 12 * 8])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape, kshape, strides, padding", [
+    ((5, 7, 7, 3), (3, 3, 3, 4), 1, "SAME"),                # odd kernel
+    ((5, 7, 7, 3), (2, 2, 3, 4), 1, "SAME"),                # even kernel: the extra pixel bottom/right
+    ((5, 7, 7, 3), (2, 2, 3, 4), [1, 1, 1, 1], "VALID"),
+    ((5, 8, 6, 3), (4, 3, 3, 2), 1, [[0, 0], [2, 1], [0, 3], [0, 0]]),
+    ((5, 9, 7, 3), (3, 2, 3, 4), 2, "SAME"),
+    ((5, 9, 8, 3), (3, 3, 3, 4), [2, 1], "VALID"),
+    ((1, 6, 11, 1), (3, 5, 1, 2), 1, "SAME"),               # N=1, C=1, non-square
+    ((4, 6, 5, 3), (1, 1, 3, 2), 1, "VALID"),               # K=1: the windows are the pixels
+    ((4, 6, 5, 3), (3, 3, 3, 1), 2, "SAME"),                # one filter
+    ((3, 28, 28, 1), (5, 5, 1, 6), 1, "SAME"),              # an MNIST batch
+])
+def test_conv2d_pieces_match_tensorflow(monkeypatch, chunk_bytes, dtype, shape, kshape, strides, padding):
+    monkeypatch.setattr(ops, "_CHUNK_BYTES", chunk_bytes)
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal(shape).astype(dtype)
+    w = rng.standard_normal(kshape).astype(dtype)
+    expected = tf.nn.conv2d(x, w, strides=strides, padding=padding).numpy()
+    out = conv2d(x, w, strides, padding)
+    assert out.dtype == dtype and out.shape == expected.shape
+    assert_close(out, expected)
+    # Exactly the one product chapter 4 teaches, up to float rounding, however it is cut.
+    np.testing.assert_allclose(
+        out, (im2col(x, kshape[:2], strides, padding) @ w.reshape(-1, kshape[3])).reshape(out.shape),
+        rtol=tolerance(dtype) / 100, atol=tolerance(dtype) / 100)
+
+
+def test_conv2d_never_holds_the_whole_im2col_matrix():
+    # The benchmark's layer on 32 images: its im2col matrix takes 29 MB; what conv2d must hold
+    # anyway, the padded input and the output, 10 MB; one piece of the im2col matrix about 2 MB.
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((32, 28, 28, 32)).astype(np.float32)
+    w = rng.standard_normal((3, 3, 32, 64)).astype(np.float32)
+    cols_bytes = 32 * 28 * 28 * 3 * 3 * 32 * 4
+    needed = (32 * 30 * 30 * 32 + 32 * 28 * 28 * 64) * 4
+    tracemalloc.start()
+    try:
+        out = conv2d(x, w, 1, "SAME")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < needed + cols_bytes / 4, f"conv2d allocated {peak / 2**20:.1f} MB at its peak"
+    np.testing.assert_allclose(out, tf.nn.conv2d(x, w, 1, "SAME").numpy(), rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.parametrize("conv", CONVS)
+@pytest.mark.parametrize("shape, kshape, strides, padding, dilations", [
+    ((2, 9, 9, 2), (3, 3, 2, 3), 1, "SAME", 2),
+    ((2, 9, 9, 2), (3, 3, 2, 3), 1, "VALID", [2, 3]),
+    ((2, 9, 9, 2), (2, 2, 2, 3), 1, "SAME", [1, 3, 2, 1]),      # even kernel: span 4 by 3
+    ((1, 10, 8, 1), (3, 2, 1, 2), 1, [[0, 0], [1, 2], [0, 3], [0, 0]], [2, 2]),
+    ((2, 11, 11, 2), (3, 3, 2, 2), 2, "SAME", 2),                # strides and dilations together
+    ((2, 11, 10, 2), (2, 3, 2, 2), [2, 3], "VALID", [3, 1]),
+    ((2, 7, 7, 2), (3, 3, 2, 2), 1, "SAME", 1),                  # 1: no dilation
+    ((1, 5, 5, 1), (3, 3, 1, 1), 1, "SAME", 4),                  # the span (9) exceeds the input
+])
+def test_dilations_match_tensorflow(conv, shape, kshape, strides, padding, dilations):
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal(shape)
+    w = rng.standard_normal(kshape)
+    expected = tf.nn.conv2d(x, w, strides=strides, padding=padding, dilations=dilations).numpy()
+    out = conv(x, w, strides, padding, dilations=dilations)
+    assert out.dtype == np.float64 and out.shape == expected.shape
+    assert_close(out, expected)
+    out32 = conv(x.astype(np.float32), w.astype(np.float32), strides, padding, "NHWC", dilations, "c")
+    assert out32.dtype == np.float32
+    assert_close(out32, expected.astype(np.float32))
+
+
+@pytest.mark.parametrize("conv", CONVS)
+@pytest.mark.parametrize("shape, kshape, strides, padding, dilations", [
+    ((2, 5, 4, 3), (1, 1, 3, 2), 1, "VALID", None),   # the windows are a reshape of the padded input
+    ((2, 5, 4, 3), (3, 3, 3, 2), 1, "SAME", None),
+    ((3, 6, 6, 2), (2, 2, 2, 2), 2, "VALID", 2),
+])
+def test_conv_never_writes_to_or_returns_its_inputs(monkeypatch, conv, shape, kshape, strides,
+                                                    padding, dilations):
+    monkeypatch.setattr(ops, "_CHUNK_BYTES", 1)   # one image per piece
+    for dtype in (np.float64, np.float32, np.int64):
+        x = np.arange(np.prod(shape)).reshape(shape).astype(dtype)
+        w = np.ones(kshape, dtype)
+        x_before, w_before = x.copy(), w.copy()
+        x.flags.writeable = w.flags.writeable = False
+        out = conv(x, w, strides, padding, dilations=dilations)
+        assert out.dtype == (np.float64 if dtype == np.int64 else dtype)
+        assert not np.shares_memory(out, x) and not np.shares_memory(out, w)
+        assert out.flags.writeable and out.flags.owndata
+        expected = out.copy()
+        out += 1                                       # the caller owns the result
+        np.testing.assert_array_equal(x, x_before)
+        np.testing.assert_array_equal(w, w_before)
+        np.testing.assert_array_equal(conv(x, w, strides, padding, dilations=dilations), expected)
+
+
 @pytest.mark.parametrize("pool, tf_pool", [
     (max_pool2d, tf.nn.max_pool2d),
     (avg_pool2d, tf.nn.avg_pool2d),
@@ -163,21 +282,25 @@ def test_integer_input_gives_float64_and_int_pool_keeps_dtype():
 # --- 3. Hypothesis: every valid configuration ------------------------------------------------
 
 @st.composite
-def geometry(draw, max_channels=4):
-    """A valid (input shape, window, strides, padding) drawn so that the output is at least 1x1."""
+def geometry(draw, max_channels=4, max_dilation=1):
+    """A valid (input shape, window, strides, padding, dilations) drawn so that the output is at
+    least 1x1; the dilations are [1, 1] unless `max_dilation` allows more."""
     n = draw(st.integers(1, 3))
     c = draw(st.integers(1, max_channels))
     kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
     sh, sw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    dh, dw = draw(st.integers(1, max_dilation)), draw(st.integers(1, max_dilation))
     padding = draw(st.sampled_from(["VALID", "SAME", "EXPLICIT"]))
     pads = [[0, 0], [0, 0], [0, 0], [0, 0]]
     if padding == "EXPLICIT":
         pads[1] = [draw(st.integers(0, 2)), draw(st.integers(0, 2))]
         pads[2] = [draw(st.integers(0, 2)), draw(st.integers(0, 2))]
-    low_h = max(1, kh - sum(pads[1])) if padding != "SAME" else 1
-    low_w = max(1, kw - sum(pads[2])) if padding != "SAME" else 1
+    span_h, span_w = (kh - 1) * dh + 1, (kw - 1) * dw + 1   # what a dilated window reaches across
+    low_h = max(1, span_h - sum(pads[1])) if padding != "SAME" else 1
+    low_w = max(1, span_w - sum(pads[2])) if padding != "SAME" else 1
     h, w = draw(st.integers(low_h, low_h + 7)), draw(st.integers(low_w, low_w + 7))
-    return (n, h, w, c), (kh, kw), [sh, sw], (pads if padding == "EXPLICIT" else padding)
+    return ((n, h, w, c), (kh, kw), [sh, sw], (pads if padding == "EXPLICIT" else padding),
+            [dh, dw])
 
 
 def arrays(draw, dtype, shape):
@@ -189,7 +312,7 @@ def arrays(draw, dtype, shape):
 @settings(max_examples=400, deadline=None)
 @given(data=st.data(), dtype=st.sampled_from([np.float32, np.float64]))
 def test_conv_property_matches_tensorflow(data, dtype):
-    shape, (kh, kw), strides, padding = data.draw(geometry())
+    shape, (kh, kw), strides, padding, dilations = data.draw(geometry(max_dilation=3))
     x = arrays(data.draw, dtype, shape)
     w = arrays(data.draw, dtype, (kh, kw, shape[3], data.draw(st.integers(1, 4))))
     x_before, w_before = x.copy(), w.copy()
@@ -199,10 +322,11 @@ def test_conv_property_matches_tensorflow(data, dtype):
     # garbage for some SAME convolutions of one-pixel-wide inputs: input width 1, filter width 2,
     # stride 2: it reads the padding uninitialised (found by this test; the case is pinned below in
     # test_tf_reference_bug_does_not_reach_cnn_utils).
+    # Strides and dilations above 1 together are allowed: TensorFlow's CPU kernels compute them.
     expected = tf.nn.conv2d(x.astype(np.float64), w.astype(np.float64), strides=strides,
-                            padding=padding).numpy().astype(dtype)
+                            padding=padding, dilations=dilations).numpy().astype(dtype)
     for conv in CONVS:
-        out = conv(x, w, strides, padding)
+        out = conv(x, w, strides, padding, dilations=dilations)
         assert out.shape == expected.shape and out.dtype == dtype
         # Sums of up to 4*4*4 products of values up to 10: scale the tolerance to the magnitude.
         tol = tolerance(dtype)
@@ -219,7 +343,7 @@ def test_conv_property_matches_tensorflow(data, dtype):
 @settings(max_examples=300, deadline=None)
 @given(data=st.data())
 def test_pool_property_matches_tensorflow(pool, tf_pool, data):
-    shape, ksize, strides, padding = data.draw(geometry())
+    shape, ksize, strides, padding, _ = data.draw(geometry())
     if not isinstance(padding, str):   # pools take only "VALID" and "SAME"
         padding = "SAME"
     if padding == "VALID":
@@ -273,6 +397,44 @@ def test_pool_property_matches_tensorflow(pool, tf_pool, data):
 def test_conv_errors(conv, x, w, strides, padding, error, match):
     with pytest.raises(error, match=match):
         conv(x, w, strides, padding)
+
+
+@pytest.mark.parametrize("conv", CONVS)
+@pytest.mark.parametrize("data_format", ["NCHW", "channels_last", "nhwc", None, 0])
+def test_conv_data_format_errors(conv, data_format):
+    x, w = np.ones((1, 3, 3, 1)), np.ones((2, 2, 1, 1))
+    assert conv(x, w, 1, "VALID", data_format="NHWC", name="conv").shape == (1, 2, 2, 1)
+    message = (rf"supports only data_format=\"NHWC\".*received data_format={data_format!r}\..*"
+               r"np\.transpose\(x, \(0, 2, 3, 1\)\)")
+    with pytest.raises(ValueError, match=message):
+        conv(x, w, 1, "VALID", data_format=data_format)
+    with pytest.raises(ValueError, match=message):   # checked before the shapes: NCHW looks wrong
+        conv(np.ones((1, 1, 3, 3)), w, 1, "VALID", data_format)
+
+
+@pytest.mark.parametrize("conv", CONVS)
+@pytest.mark.parametrize("dilations, error, match", [
+    (0, ValueError, r"`dilations` entry to be a positive integer; received 0"),
+    ([2, -1], ValueError, r"`dilations` entry to be a positive integer; received \[2, -1\]"),
+    ([1, 2, 2], ValueError, r"`dilations` to have 1, 2 or 4 elements.*received \[1, 2, 2\] \(3 elements\)"),
+    ([2, 2, 2, 1], ValueError, r"\[1, dilations_h, dilations_w, 1\].*\[2, 2, 2, 1\]"),
+    (1.5, TypeError, r"`dilations` to be an int or a list of 1, 2 or 4 ints as tf.nn.conv2d takes "
+                     r"it; received 1.5 of type float"),
+    ("2", TypeError, r"`dilations` to be an int.*received '2' of type str"),
+    ([1, 2.0], TypeError, r"`dilations` to contain integers; received \[1, 2.0\]"),
+    ([True, 1], TypeError, r"`dilations` to contain integers"),
+])
+def test_conv_dilation_errors(conv, dilations, error, match):
+    with pytest.raises(error, match=match):
+        conv(np.ones((1, 5, 5, 1)), np.ones((2, 2, 1, 1)), 1, "VALID", dilations=dilations)
+
+
+@pytest.mark.parametrize("conv", CONVS)
+def test_conv_dilated_window_larger_than_input(conv):
+    with pytest.raises(ValueError, match=r"along the width: window 5 \(kernel 3 dilated by 2\), input 4 "
+                                         r"padded to 4, so the output would be empty"):
+        conv(np.ones((1, 6, 4, 1)), np.ones((3, 3, 1, 1)), 1, "VALID", dilations=[1, 2])
+    assert conv(np.ones((1, 6, 4, 1)), np.ones((3, 3, 1, 1)), 1, "SAME", dilations=[1, 2]).shape == (1, 6, 4, 1)
 
 
 @pytest.mark.parametrize("pool", POOLS)
