@@ -19,6 +19,28 @@ from pathlib import Path
 TIMEOUT = 1200        # seconds per cell: chapter 8 trains a network in one cell
 
 
+def merge_adjacent_streams(nb):
+    """Joins each run of consecutive stdout (or stderr) outputs of a cell into one output.
+
+    The kernel sends what a cell prints in as many messages as its flushes happened to make, which
+    depends on timing; the stored notebook, and so the HTML book, should show one block per run of
+    printed text, the same on every machine. Outputs between them (a figure) keep their place.
+    """
+    for cell in nb.cells:
+        merged = []
+        for output in cell.get("outputs", []):
+            previous = merged[-1] if merged else None
+            if (output.get("output_type") == "stream" and previous is not None
+                    and previous.get("output_type") == "stream"
+                    and previous.get("name") == output.get("name")):
+                previous["text"] += output["text"]
+            else:
+                merged.append(output)
+        if "outputs" in cell:
+            cell.outputs = merged
+    return nb
+
+
 def execute(path):
     """Executes the notebook at `path` and writes it in place; returns None, or what failed."""
     import nbformat
@@ -40,7 +62,7 @@ def execute(path):
         reason = getattr(error, "ename", None) and f"{error.ename}: {error.evalue}"
         return (f"cell {index} (code cell {code_number}, `{first_line[:60]}`): "
                 f"{reason or f'{type(error).__name__}: {str(error).strip()[:300]}'}")
-    nbformat.write(nb, path)
+    nbformat.write(merge_adjacent_streams(nb), path)
     return None
 
 

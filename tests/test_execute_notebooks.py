@@ -33,3 +33,21 @@ def test_outputs_are_stored_and_a_failing_cell_fails_the_command_naming_it(tmp_p
     executed = nbformat.read(good, as_version=4)         # run in its own folder, written in place
     assert [cell.outputs[0].text for cell in executed.cells] == ["42\n", "곁에 있는 파일\n"]
     assert all(cell.execution_count for cell in executed.cells)
+
+
+def test_adjacent_printed_outputs_become_one_and_figures_keep_their_place():
+    from nbformat.v4 import new_output
+
+    from tests.execute_notebooks import merge_adjacent_streams
+
+    cell = new_code_cell("...")
+    cell.outputs = [new_output("stream", name="stdout", text="a "),
+                    new_output("stream", name="stdout", text="b\n"),
+                    new_output("display_data", data={"text/plain": "<Figure>"}),
+                    new_output("stream", name="stdout", text="c\n"),
+                    new_output("stream", name="stderr", text="warning\n"),
+                    new_output("stream", name="stdout", text="d\n")]
+    merge_adjacent_streams(new_notebook(cells=[cell, new_markdown_cell("# 제목")]))
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in cell.outputs] == [
+        ("stream", "stdout", "a b\n"), ("display_data", None, None), ("stream", "stdout", "c\n"),
+        ("stream", "stderr", "warning\n"), ("stream", "stdout", "d\n")]

@@ -72,6 +72,19 @@ def test_no_stored_output_on_the_error_stream(chapter, number, cell):
 
 
 @pytest.mark.parametrize("chapter, number, cell", PARAMS)
+def test_printed_text_is_one_block(chapter, number, cell):
+    """Consecutive printed outputs are stored as one (tests/execute_notebooks.py merges them): how
+    many messages the kernel sent depends on timing, and the HTML book would show each as its own
+    box."""
+    outputs = cell.get("outputs", [])
+    for first, second in zip(outputs, outputs[1:]):
+        assert not (first.get("output_type") == second.get("output_type") == "stream"
+                    and first.get("name") == second.get("name")), (
+            f"{chapter} code cell {number} stores its printed text in pieces: re-execute it with "
+            "python3 tasks.py execute")
+
+
+@pytest.mark.parametrize("chapter, number, cell", PARAMS)
 def test_ignored_output_is_marked_by_a_tag(chapter, number, cell):
     """Readers see the cell's code: the marker lives in the cell's tags, not in a comment."""
     assert "NBVAL_IGNORE_OUTPUT" not in cell.source, (
