@@ -13,7 +13,7 @@ and, for contributors:
     python3 tasks.py colab-stack [04_convolution ...]              # the chapters on Colab's stack
     python3 tasks.py execute book/chapters/04_convolution.ipynb   # re-execute, store the outputs
     python3 tasks.py setup-cells                                   # write the Colab set-up cells
-    python3 tasks.py bench [--quick] [--write]                     # benchmarks (not a test)
+    python3 tasks.py bench [--quick] [--write] [--only conv ...]    # benchmarks (not a test)
 
 and, for instructors (book/instructors.md):
 
@@ -305,7 +305,7 @@ def main():
                         help="test: --quick (unit tests and doctests only) or --cpu-path NAME (one "
                              "of " + ", ".join(CPU_PATHS) + "; repeatable), then extra arguments "
                              "for pytest; colab-stack: chapters "
-                             "(default: all); execute: notebooks (default: all); bench: --quick, "
+                             "(default: all); execute: notebooks (default: all); bench: --quick, --only NAME..., "
                              "--write; assign, grade: see --help of each")
     args = parser.parse_args()
     ensure_environment()
