@@ -42,7 +42,8 @@ from .ilsvrc import (HUMAN_TOP5_ERROR, HUMAN_TOP5_SOURCE, ILSVRC_DATASET, ILSVRC
 from .models.classic import ALEXNET_LAYERS, alexnet, lenet5
 from .notebook import show_source, source
 from .ops import avg_pool2d, col2im, conv2d, conv2d_naive, im2col, max_pool2d, min_pool2d
-from .shapes import conv_output_size, conv_param_count, padding_amounts, same_padding
+from .shapes import (ConvGeometry, conv_geometry, conv_output_size, conv_param_count, padding_amounts,
+                     same_padding)
 from .timing import best_time, time_to_accuracy
 from .viz.animation import ConvStep, animate_conv, conv_trace
 from .viz.architecture import LayerRow, LayerTable, layer_table, show_shape_flow, side_by_side
@@ -61,6 +62,7 @@ _record_on_import()  # only under tasks.py execute and the tests (cnn_utils/viz/
 
 __all__ = [
     "ALEXNET_LAYERS",
+    "ConvGeometry",
     "ConvOutcome",
     "ConvStep",
     "HORIZONTAL_EDGE_MASK",
@@ -87,6 +89,7 @@ __all__ = [
     "col2im",
     "conv2d",
     "conv2d_naive",
+    "conv_geometry",
     "conv_output_size",
     "conv_param_count",
     "conv_trace",

@@ -7,7 +7,8 @@ def helper_without_docstring(x):
 
 def test_source_drops_only_the_docstring():
     text = source(conv2d_naive)
-    assert text.startswith("def conv2d_naive(input, filters, strides, padding):\n")
+    assert text.startswith('def conv2d_naive(input, filters, strides, padding, data_format="NHWC", '
+                           'dilations=None, name=None):\n')
     assert '"""' not in text and "Args:" not in text
     assert "np.sum(window * w[:, :, :, f])" in text
     assert '"""2-D cross-correlation with plain loops' in source(conv2d_naive, docstring=True)

@@ -150,7 +150,7 @@ class Conv2D(Layer):
         """
         W = self.params["W"]
         k = W.shape[3]
-        d = _check_dout(self, dout, self.out_shape).reshape(-1, k)                                   # (N*OH*OW, K)
+        d = _check_dout(self, dout, self.out_shape).reshape(-1, k)        # (N*OH*OW, K)
         g = self.cols_t @ d                 # every window times its gradient; the ones row: sum(d)
         self.grads["W"][...] = g[:-1].reshape(W.shape)
         self.grads["b"][...] = g[-1]
