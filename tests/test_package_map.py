@@ -6,6 +6,7 @@ chapters that use it (d2l's "Defined in" back-link, written by hand, checked her
 
 import importlib
 import re
+from pathlib import Path
 
 import pytest
 
@@ -55,3 +56,11 @@ def test_chapter_numbers_are_read_from_lists_and_ranges():
     assert chapters_named_in("Used in chapters 5, 6 and 8; chapter 9 too.") == {5, 6, 8, 9}
     assert chapters_named_in("chapters 1 to 3") == {1, 2, 3}
     assert chapters_named_in("no chapter here") == set()
+
+
+def test_no_module_is_over_600_lines():
+    """A module longer than that holds more than one concern: split it (CONTRIBUTING.md)."""
+    root = Path(cnn_utils.__file__).parent
+    long = {str(path.relative_to(root)): n for path in sorted(root.rglob("*.py"))
+            if (n := len(path.read_text(encoding="utf-8").splitlines())) > 600}
+    assert not long, f"cnn_utils modules over 600 lines: {long}"
