@@ -56,7 +56,7 @@ from .viz.plotting import (plot_learning_curves, show_conv_steps, show_feature_m
                            show_image_values, show_kernels)
 from .viz.pooling import pool_windows, show_pooling
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 _record_on_import()  # only under tasks.py execute and the tests (cnn_utils/viz/legibility.py)
 
