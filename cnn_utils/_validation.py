@@ -138,6 +138,19 @@ def padding_spec(padding, op, allow_explicit=True, refused_by=None):
     return ((int(pairs[1, 0]), int(pairs[1, 1])), (int(pairs[2, 0]), int(pairs[2, 1])))
 
 
+def pool_padding_spec(op, tf_name, padding, k_hw, allow_explicit=True):
+    """Pooling's `padding`, normalised: explicit amounts must be smaller than the window, as in TF."""
+    spec = padding_spec(padding, op, allow_explicit=allow_explicit, refused_by=tf_name)
+    if not isinstance(spec, str) and any(p >= k for pair, k in zip(spec, k_hw) for p in pair):
+        raise ValueError(
+            f"{op} expects every explicit padding amount to be smaller than the window, as "
+            f"{tf_name} requires (a window of padding alone holds no value); received padding "
+            f"{[list(pair) for pair in spec]} for a {k_hw[0]}x{k_hw[1]} window. Use at most "
+            f"{k_hw[0] - 1} rows and {k_hw[1] - 1} columns on each side."
+        )
+    return spec
+
+
 def positive_int(value, name, op, minimum=1):
     """Returns `value` as an int, raising unless it is a whole number >= `minimum`."""
     if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):

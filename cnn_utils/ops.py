@@ -9,7 +9,8 @@ Layout is NHWC: inputs `(N, H, W, C)`, filters `(KH, KW, C, K)`, outputs `(N, OH
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._validation import as_numeric_array, check_data_format, check_rank4, padding_spec, spatial_pair
+from ._validation import (as_numeric_array, check_data_format, check_rank4, padding_spec,
+                          pool_padding_spec, spatial_pair)
 from .shapes import conv_geometry
 
 _ADD_AXES = ("Add a batch axis with image[np.newaxis, ...] and, for a grey image, a channel axis "
@@ -255,19 +256,6 @@ def _lowest(dtype):
     return np.finfo(dtype).min if np.issubdtype(dtype, np.floating) else np.iinfo(dtype).min
 
 
-def _pool_padding(op, tf_name, padding, k_hw, allow_explicit=True):
-    """Pooling's `padding`, normalised: explicit amounts must be smaller than the window, as in TF."""
-    spec = padding_spec(padding, op, allow_explicit=allow_explicit, refused_by=tf_name)
-    if not isinstance(spec, str) and any(p >= k for pair, k in zip(spec, k_hw) for p in pair):
-        raise ValueError(
-            f"{op} expects every explicit padding amount to be smaller than the window, as "
-            f"{tf_name} requires (a window of padding alone holds no value); received padding "
-            f"{[list(pair) for pair in spec]} for a {k_hw[0]}x{k_hw[1]} window. Use at most "
-            f"{k_hw[0] - 1} rows and {k_hw[1] - 1} columns on each side."
-        )
-    return spec
-
-
 def _pool_geometry(op, tf_name, input, ksize, strides, padding, data_format, allow_explicit):
     """Validates a pooling op's arguments; returns the input, ksize, strides, pads and (OH, OW)."""
     check_data_format(data_format, op)
@@ -277,7 +265,7 @@ def _pool_geometry(op, tf_name, input, ksize, strides, padding, data_format, all
         raise ValueError(f"{op} expects non-empty `input` (H, W, C >= 1); received shape {x.shape}.")
     k_hw = spatial_pair(ksize, "ksize", op, tf_name)
     s_hw = spatial_pair(strides, "strides", op, tf_name)
-    spec = _pool_padding(op, tf_name, padding, k_hw, allow_explicit)
+    spec = pool_padding_spec(op, tf_name, padding, k_hw, allow_explicit)
     pads, out_hw = conv_geometry(x.shape[1:3], k_hw, s_hw, spec, op=op)
     return x, k_hw, s_hw, ((0, 0), pads[0], pads[1], (0, 0)), out_hw
 

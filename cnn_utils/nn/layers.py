@@ -16,8 +16,8 @@ as a tape does: change the input in place only after `backward`.
 
 import numpy as np
 
-from .._validation import as_numeric_array, check_rank4, padding_spec, spatial_pair
-from ..ops import _ADD_AXES, _cols, _lowest, _pool_padding, _windows, col2im
+from .._validation import as_numeric_array, check_rank4, padding_spec, pool_padding_spec, spatial_pair
+from ..ops import _ADD_AXES, _cols, _lowest, _windows, col2im
 from ..shapes import conv_geometry
 
 
@@ -203,7 +203,7 @@ class MaxPool2D(Layer):
         self.ksize = spatial_pair(ksize, "ksize", "MaxPool2D", "tf.nn.max_pool2d")
         self.strides = spatial_pair(strides if strides is not None else ksize, "strides", "MaxPool2D",
                                     "tf.nn.max_pool2d")
-        self.padding = _pool_padding("MaxPool2D", "tf.nn.max_pool2d", padding, self.ksize)
+        self.padding = pool_padding_spec("MaxPool2D", "tf.nn.max_pool2d", padding, self.ksize)
         self.fast = self.ksize == self.strides and self.padding == "VALID"
         self.out_shape = None
 

@@ -43,21 +43,14 @@ def pool_windows(input_hw, ksize, strides, padding):
         >>> pool_windows((2, 2), 2, 1, "SAME").tolist()  # SAME pads one row/column at the end
         [[[0, 0, 2, 2], [0, 1, 2, 3]], [[1, 0, 3, 2], [1, 1, 3, 3]]]
     """
-    from .._validation import positive_int, spatial_pair
-    from ..ops import _pool_padding
+    from .._validation import pool_padding_spec, spatial_pair
     from ..shapes import conv_geometry
 
     op = "pool_windows"
-    if not isinstance(input_hw, (tuple, list)) or len(input_hw) != 2:
-        raise ValueError(
-            f"{op} expects `input_hw` to be a pair (H, W); received {input_hw!r}. "
-            f"Pass e.g. image.shape[:2] for a 2-D image."
-        )
-    hw = tuple(positive_int(n, f"input_hw[{i}]", op) for i, n in enumerate(input_hw))
     k_hw = spatial_pair(ksize, "ksize", op, "tf.nn.max_pool2d")
     s_hw = spatial_pair(strides, "strides", op, "tf.nn.max_pool2d")
-    padding = _pool_padding(op, "tf.nn.max_pool2d", padding, k_hw)
-    pads, out_hw = conv_geometry(hw, k_hw, s_hw, padding, op=op)
+    padding = pool_padding_spec(op, "tf.nn.max_pool2d", padding, k_hw)
+    pads, out_hw = conv_geometry(input_hw, k_hw, s_hw, padding, op=op)   # checks input_hw too
     axes = []
     for (before, _), n_out, k, s in zip(pads, out_hw, k_hw, s_hw):
         starts = np.arange(n_out) * s - before
