@@ -9,8 +9,8 @@ the size it will have on the page from the stored notebook alone, without runnin
 
 `record_figure_text` wraps IPython's PNG formatter for matplotlib figures. While the figure is saved,
 it notes the size of every piece of text matplotlib actually draws (titles, labels, tick labels,
-legends, annotations; not the labels of hidden axes), and stores the smallest in the output's
-metadata under ``"cnn_utils"``. `import cnn_utils` turns it on when the environment variable
+legends, annotations; not the labels of hidden axes), and stores the smallest, with every distinct
+text drawn, in the output's metadata under ``"cnn_utils"``. `import cnn_utils` turns it on when the environment variable
 ``CNN_UTILS_RECORD_FIGURE_TEXT`` is ``1``: `tasks.py execute` and the tests set it, so a reader's
 Jupyter or Colab is left as it is. `animate_conv` stores the same record for its animation.
 
@@ -25,6 +25,9 @@ RECORD_ENV_VAR = "CNN_UTILS_RECORD_FIGURE_TEXT"
 METADATA_KEY = "cnn_utils"
 # The smallest text the book allows, in CSS pixels as displayed in a 1280 px wide window.
 MIN_DISPLAYED_PX = 9.0
+# How much of a figure's text the record keeps (a heat map of numbers can draw hundreds of labels).
+MAX_TEXTS = 400
+MAX_TEXT_CHARS = 80
 
 
 @contextlib.contextmanager
@@ -88,17 +91,21 @@ def text_record(texts, image_width, display_width=None):
             `image_width` (a retina image declares half its pixel width).
 
     Returns:
-        dict with "smallest_font_px" (image pixels), "smallest_text", "image_width" and
-        "display_width"; the font entries are None when the figure has no text.
+        dict with "smallest_font_px" (image pixels), "smallest_text", "image_width",
+        "display_width" and "texts" (every distinct text drawn, sorted, at most `MAX_TEXTS` of them,
+        each cut to `MAX_TEXT_CHARS` characters: `tests/test_figure_language.py` reads them to find
+        English words); the font entries are None when the figure has no text.
 
     Example:
-        >>> text_record([("a", 13.9), ("b", 11.1)], 800)
-        {'smallest_font_px': 11.1, 'smallest_text': 'b', 'image_width': 800, 'display_width': 800}
+        >>> text_record([("a", 13.9), ("b", 11.1), ("a", 12.0)], 800)  # doctest: +NORMALIZE_WHITESPACE
+        {'smallest_font_px': 11.1, 'smallest_text': 'b', 'image_width': 800, 'display_width': 800,
+         'texts': ['a', 'b']}
     """
     smallest = min(texts, key=lambda pair: pair[1]) if texts else (None, None)
+    distinct = sorted({text.strip()[:MAX_TEXT_CHARS] for text, _ in texts})
     return {"smallest_font_px": None if smallest[1] is None else round(smallest[1], 2),
             "smallest_text": smallest[0], "image_width": int(image_width),
-            "display_width": int(display_width or image_width)}
+            "display_width": int(display_width or image_width), "texts": distinct[:MAX_TEXTS]}
 
 
 def displayed_font_px(record, column_width):
