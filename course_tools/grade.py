@@ -99,13 +99,14 @@ def sandbox_available():
 
 
 def report_names(items):
-    """A unique, file-system-safe name per submission (for feedback and executed copies)."""
+    """A unique, file-system-safe name per submission or outcome (for feedback and executed copies)."""
     counts = {}
     for item in items:
         counts[item.student] = counts.get(item.student, 0) + 1
     names = []
     for item in items:
-        base = item.student if counts[item.student] == 1 else f"{item.student}__{item.relative}"
+        relative = getattr(item, "relative", None) or getattr(item, "file", "")
+        base = item.student if counts[item.student] == 1 else f"{item.student}__{relative}"
         base = re.sub(r"[^\w.\-가-힣]+", "_", base).strip("._") or "submission"
         names.append(base[:120])
     return names
