@@ -117,6 +117,7 @@ def report_names(items):
 # ---------------------------------------------------------------------------------------------
 
 def _worker_main(conn, options):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")   # the reference run's TensorFlow: quiet
     from .runner import grade_submission
 
     while True:

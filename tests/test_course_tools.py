@@ -361,15 +361,20 @@ def test_submissions_are_never_modified_and_the_csv_has_a_row_per_check(graded):
 # One real chapter: its key scores full marks, its student notebook zero
 # ---------------------------------------------------------------------------------------------
 
-def test_real_chapter_key_and_student_notebook(tmp_path):
-    chapter = "06_pooling"
+@pytest.mark.parametrize("chapter", [p.stem for p in toc_chapters() if p in GRADED])
+def test_every_chapter_key_scores_full_marks_and_its_student_notebook_zero(chapter, tmp_path):
+    """Issue 14, point 3: `assign` for every graded chapter, then its key and its blank student
+    notebook graded end to end through the trusted path (each chapter's reference run included)."""
     assign.main([chapter, "--out", str(tmp_path / "built")])
     folder = tmp_path / "subs"
     folder.mkdir()
     for role in ("key", "student"):
         (folder / f"{role}.ipynb").write_bytes((tmp_path / "built" / role / f"{chapter}.ipynb").read_bytes())
-    outcomes = {o.student: o for o in grade.grade_folder(folder, chapter=chapter, workers=2, sandbox=SANDBOX)}
+    assignment = tmp_path / "built" / "student" / f"{chapter}.assignment.json"
+    outcomes = {o.student: o for o in grade.grade_folder(folder, assignment=assignment, workers=2,
+                                                         sandbox=SANDBOX)}
     key, student = outcomes["key"], outcomes["student"]
     assert key.points == key.max_points > 0, [r.feedback for r in key.rows]
-    assert student.points == 0 and len(student.rows) == len(key.rows)
-    assert all(row.feedback.startswith("실패") for row in student.rows)
+    assert student.points == 0 and len(student.rows) == len(key.rows), [r.feedback for r in student.rows]
+    assert all(row.feedback.startswith(("실패", "확인 셀에서 오류")) for row in student.rows), \
+        [r.feedback for r in student.rows]

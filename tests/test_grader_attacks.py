@@ -243,3 +243,24 @@ def test_hidden_cases_come_from_the_seed_and_a_memorised_answer_fails():
     with hidden_seed(12345):
         result = check_conv2d_single(memorised)
     assert not result.ok and "숨은 사례" in result.message and result.passed == 2   # the two visible cases
+
+
+def test_without_a_sandbox_grading_refuses_unless_told(tmp_path, monkeypatch):
+    monkeypatch.setattr(grade, "sandbox_available", lambda: "bubblewrap가 없습니다.")
+    book = tmp_path / "book"
+    book.mkdir()
+    nbformat.write(tiny_chapter(), str(book / "01_tiny.ipynb"))
+    with pytest.raises(SystemExit, match="--unsafe-no-sandbox"):
+        grade.grade_folder(tmp_path, book=book)
+    (tmp_path / "short").write_bytes(b"abc")
+    with pytest.raises(SystemExit, match="너무 짧습니다"):
+        grade.main([str(tmp_path), "--book", str(book), "--seed-file", str(tmp_path / "short")])
+
+
+def test_the_seed_of_the_hidden_cases_comes_from_the_secret():
+    from course_tools import trusted
+
+    secret = b"course secret of this term, 32 b"
+    assert trusted.seed_for(secret, "04_convolution", "ex-a") == trusted.seed_for(secret, "04_convolution", "ex-a")
+    assert trusted.seed_for(secret, "04_convolution", "ex-a") != trusted.seed_for(secret, "04_convolution", "ex-b")
+    assert trusted.seed_for(None, "04_convolution", "ex-a") != trusted.seed_for(None, "04_convolution", "ex-a")
