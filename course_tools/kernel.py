@@ -103,6 +103,8 @@ def readonly_paths():
     """What a sandboxed kernel may read besides the system: the environment and the package, never
     the book (its solutions) or the instructor's files."""
     paths = [Path(sys.prefix), ROOT / "cnn_utils"]
+    if Path(sys.base_prefix) != Path(sys.prefix):   # the venv's Python (e.g. pyenv's, under /root)
+        paths.append(Path(sys.base_prefix))
     mnist = os.environ.get("CNN_UTILS_MNIST_PATH")
     if mnist and Path(mnist).is_file():
         paths.append(Path(mnist))
@@ -127,6 +129,8 @@ class StudentKernel:
         self.generation += 1
         for sub in ("tmp", ".mpl", ".ipython", "io"):
             (self.workdir / sub).mkdir(parents=True, exist_ok=True)
+            self._give(self.workdir / sub)
+        give = self._give
         if self.sandboxed:
             from . import sandbox as sb
             self.sandbox = sb.Sandbox(self.workdir, uid=self.uid, readonly=readonly_paths(), env=self.env)
@@ -135,6 +139,11 @@ class StudentKernel:
             wrap, popen = _unsafe_wrapper(self.workdir, self.env), {}
 
         class Manager(KernelManager):
+            def write_connection_file(self, **kwargs):   # the sandbox's uid must read it
+                result = super().write_connection_file(**kwargs)
+                give(self.connection_file)
+                return result
+
             def format_kernel_cmd(self, extra_arguments=None):
                 return wrap([sys.executable, "-m", "ipykernel_launcher", "-f", self.connection_file,
                              "--HistoryManager.enabled=False"])
@@ -156,6 +165,14 @@ class StudentKernel:
         status, outputs = self.run(PREAMBLE, 60, store_history=False)
         if status != "ok":
             raise KernelFailed(f"채점 준비 코드가 실행되지 않았습니다({status}).")
+
+    def _give(self, path):
+        """Hands a file or folder of the work folder to the sandbox's uid (when the grader is root)."""
+        if self.sandboxed and self.uid is not None and os.geteuid() == 0:
+            try:
+                os.chown(path, self.uid, self.uid)
+            except OSError:
+                pass
 
     def stop(self):
         """Stops the kernel and every process its sandbox started (a detached child too)."""
