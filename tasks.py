@@ -91,11 +91,15 @@ def ensure_environment():
 # Korean text of the book in its screenshots. Package -> a file it installs.
 BROWSER_PACKAGES = {"chromium": "/usr/bin/chromium",
                     "fonts-nanum": "/usr/share/fonts/truetype/nanum/NanumGothic.ttf"}
+# The grader's sandbox (course_tools/sandbox.py; tests/test_sandbox.py requires it) is bubblewrap.
+SANDBOX_PACKAGES = {"bubblewrap": "/usr/bin/bwrap"}
 
 
 def ensure_browser():
-    """Installs chromium (and a Korean font) with apt-get when missing and running as root."""
-    missing = [name for name, path in BROWSER_PACKAGES.items() if not Path(path).exists()
+    """Installs chromium (and a Korean font) and bubblewrap with apt-get when missing and running
+    as root."""
+    wanted = {**BROWSER_PACKAGES, **SANDBOX_PACKAGES}
+    missing = [name for name, path in wanted.items() if not Path(path).exists()
                and not (name == "chromium" and os.environ.get("CNN_BOOK_CHROMIUM"))]
     if not missing:
         return
@@ -104,7 +108,7 @@ def ensure_browser():
         run("apt-get", "update", "-q", env=apt_env)
         run("apt-get", "install", "-y", "-q", "--no-install-recommends", *missing, env=apt_env)
     else:
-        print(f"NOTE: the browser test needs {' and '.join(missing)}: install them "
+        print(f"NOTE: the browser and sandbox tests need {' and '.join(missing)}: install them "
               f"(sudo apt-get install {' '.join(missing)}), or set CNN_BOOK_CHROMIUM to a "
               "Chromium executable.", flush=True)
 

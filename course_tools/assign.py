@@ -2,12 +2,14 @@
 
     python -m course_tools assign [04_convolution ...] [--out _build/assignments]
 
-writes OUT/student/<chapter>.ipynb and OUT/key/<chapter>.ipynb for every chapter that has graded
-exercises (all chapters when none is named). A chapter can be named by its file name
+writes OUT/student/<chapter>.ipynb, OUT/key/<chapter>.ipynb and OUT/student/<chapter>.assignment.json
+(the chapter, its checks and points: what `grade --assignment` reads the chapter from, instead of
+trusting a submission) for every chapter that has graded exercises (all chapters when none is named). A chapter can be named by its file name
 ("04_convolution", "04_convolution.ipynb", "book/chapters/04_convolution.ipynb") or its number ("4").
 """
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -52,6 +54,11 @@ def build_chapter(path, out):
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(fmt.build(nb, role, chapter), str(target))
         written.append(target)
+    assignment = Path(out) / "student" / f"{chapter}.assignment.json"
+    assignment.write_text(json.dumps({"chapter": chapter, "points": sum(e.points for e in found),
+                                      "checks": [{"check": c.id, "exercise": c.exercise, "points": c.points}
+                                                 for e in found for c in e.checks]},
+                                     ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     graded = [e for e in found if e.checks]
     summary = (f"{chapter}: 연습 문제 {len(found)}개, 채점 {len(graded)}개, "
                f"만점 {sum(e.points for e in found):g}점")

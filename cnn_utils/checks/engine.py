@@ -7,6 +7,7 @@ and hands them to `_run_cases`, which calls the student's function on each (`san
 result by the case's `kind` and reports the first failing case with its diagnosis.
 """
 
+import contextlib
 import math
 import numbers
 
@@ -17,6 +18,28 @@ from .result import DIAGNOSES, CheckResult
 from .sandbox import _call, _error_text, _fresh, _modified, _snapshot
 
 _SEED = 20260                  # the hidden cases are the same on every machine and every run
+_secret_seed = [None]          # set by the grader (`hidden_seed`): hidden cases no one has seen
+
+
+@contextlib.contextmanager
+def hidden_seed(seed):
+    """Within the block, the function checkers draw their hidden cases from `seed` (an int) instead
+    of continuing the public cases' generator; None keeps the public hidden cases. The grader
+    (`course_tools.trusted`) passes a seed from the instructor's secret, so that the hidden cases it
+    grades with are not the ones in this source. The visible cases never change."""
+    previous, _secret_seed[0] = _secret_seed[0], seed
+    try:
+        yield
+    finally:
+        _secret_seed[0] = previous
+
+
+def _hidden_rng(rng, salt=0):
+    """The generator of a checker's hidden cases: `rng` itself (the default, the same cases on every
+    machine) or, inside `hidden_seed(seed)`, a generator drawn from that seed."""
+    if _secret_seed[0] is None:
+        return rng
+    return np.random.default_rng([int(_secret_seed[0]), salt])
 
 
 class _Case:

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..ops import avg_pool2d, conv2d, max_pool2d
 from ..shapes import conv_output_size, conv_param_count, padding_amounts, same_padding
-from .engine import _SEED, _Case, _name, _run_cases
+from .engine import _SEED, _Case, _hidden_rng, _name, _run_cases
 from .formatting import _describe, _describe_with_values
 from .result import DIAGNOSES
 from .sandbox import DEFAULT_TIMEOUT
@@ -188,6 +188,8 @@ def check_conv2d(fn, padding=True, bias=False, activation=None, timeout=DEFAULT_
     cases = []
     for index, config in enumerate(_CONV_VISIBLE + _CONV_HIDDEN):
         n, h, w, c, kh, kw, k, s, pad = config
+        if index == len(_CONV_VISIBLE):
+            rng = _hidden_rng(rng, 1)
         if not padding:
             pad = "VALID"
         x, f = _conv_arrays(config, rng, first=index == 0)
@@ -238,6 +240,8 @@ def check_conv2d_single(fn, timeout=DEFAULT_TIMEOUT):
               ((9, 7), (2, 5)), ((4, 9), (3, 3))]
     cases = []
     for index, (ishape, kshape) in enumerate(shapes):
+        if index == 2:
+            rng = _hidden_rng(rng, 2)
         if index == 0:
             img = np.arange(1, 17, dtype=np.float64).reshape(4, 4)
             k = np.array([[1.0, 2.0], [3.0, 4.0]])
@@ -443,6 +447,8 @@ def _pool_cases(kind, seed):
     ref = max_pool2d if kind == "max" else avg_pool2d
     cases = []
     for index, (n, h, w, c, k, s, padding, sign) in enumerate(_POOL_VISIBLE + _POOL_HIDDEN):
+        if index == len(_POOL_VISIBLE):
+            rng = _hidden_rng(rng, seed)
         if index == 0:
             x = np.arange(1, 17, dtype=np.float64).reshape(1, 4, 4, 1)
         elif index == 1:  # the book's example (6장)
@@ -535,7 +541,7 @@ def check_softmax(fn, timeout=DEFAULT_TIMEOUT):
         >>> check_softmax(lambda z: np.exp(z) / np.exp(z).sum()).diagnosis
         'softmax_overflow'
     """
-    rng = np.random.default_rng(_SEED + 4)
+    rng = _hidden_rng(np.random.default_rng(_SEED + 4), 4)   # only the hidden cases draw from it
     vectors = [np.array([2.0, 1.0, 0.1]), np.array([1000.0, 999.0, 998.1]), np.zeros(4),
                np.array([-1000.0, -1001.0]), np.array([3.0]), rng.normal(size=5) * 3,
                rng.normal(size=10) * 50 + 800, np.array([710.0, 0.0, -710.0])]
