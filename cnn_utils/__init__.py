@@ -29,7 +29,7 @@ imports; each module's docstring names its chapters too):
     05_padding_stride      checks.ops, data, notebook, ops, shapes, viz.animation, viz.plotting
     06_pooling             checks.answers, checks.ops, data, ops, shapes, viz.plotting, viz.pooling
     07_conv2d_layer        checks.answers, checks.ops, cpu_path, data, notebook, ops, shapes, viz.plotting
-    08_mnist_keras         data, models.keras_mnist, notebook, shapes, timing, viz.architecture, viz.plotting
+    08_mnist_keras         checks.answers, checks.training, data, models.keras_mnist, notebook, shapes, viz.plotting, viz.training
     09_cnn_from_scratch    data, nn.gradcheck, nn.layers, nn.networks, nn.optim, nn.train, notebook, timing, viz.plotting
 """
 
@@ -55,6 +55,7 @@ from .viz.models import draw_alexnet_two_gpu, draw_lenet5
 from .viz.plotting import (plot_learning_curves, show_conv_steps, show_feature_maps,
                            show_image_values, show_kernels)
 from .viz.pooling import pool_windows, show_pooling
+from .viz.training import plot_history, plot_step_losses
 
 __version__ = "0.3.0"
 
@@ -112,7 +113,9 @@ __all__ = [
     "onednn_enabled",
     "padding_amounts",
     "plot_depth",
+    "plot_history",
     "plot_learning_curves",
+    "plot_step_losses",
     "plot_top5_errors",
     "pool_windows",
     "same_padding",

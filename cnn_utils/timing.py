@@ -1,6 +1,6 @@
 """Wall-clock timing for the book's speed comparisons.
 
-Used in chapters 4, 8 and 9.
+Used in chapters 4 and 9 (and the benchmarks of chapter 8's model).
 """
 
 import time

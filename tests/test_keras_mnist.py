@@ -1,11 +1,12 @@
-"""cnn_utils.models.keras_mnist: the models' sizes and fit_mnist's record and Korean training log."""
+"""cnn_utils.models.keras_mnist: the models' sizes, fit_mnist's record, the Korean epoch log, train_steps."""
 
 import re
 
 import keras
 import numpy as np
+import pytest
 
-from cnn_utils.models import fit_mnist, keras_example_cnn, mnist_cnn
+from cnn_utils.models import epoch_log, fit_mnist, keras_example_cnn, mnist_cnn, train_steps
 
 # One line per epoch, in the words of chapter 9's log (에포크, 손실, 시험 정확도, 초, 누적).
 LOG_LINE = re.compile(r"^에포크 (\d+): 손실 \d+\.\d{4}, 시험 정확도 [01]\.\d{4}, "
@@ -44,3 +45,40 @@ def test_fit_mnist_quiet(capsys):
     fit_mnist(keras_example_cnn(), _tiny_data(rng), epochs=1, batch_size=16, optimizer="adam",
               verbose=False)
     assert capsys.readouterr().out == ""
+
+
+def test_mnist_cnn_without_batch_norm():
+    model = mnist_cnn(batch_norm=False)
+    assert not any("bn" in layer.name for layer in model.layers)
+    # the convolutions get their biases back: 225,322 - 4 * (32 + 64) + 32 + 64
+    assert model.count_params() == 225_322 - 4 * 96 + 96
+    with pytest.raises(TypeError, match="batch_norm"):
+        mnist_cnn(batch_norm="no")
+
+
+EPOCH_LOG_LINE = re.compile(r"^에포크 (\d+): 손실 \d+\.\d{4}, 정확도 [01]\.\d{4}, 검증 손실 \d+\.\d{4}, "
+                            r"검증 정확도 [01]\.\d{4}, \d+\.\d초$")
+
+
+def test_epoch_log_prints_one_korean_line_per_epoch_with_the_validation_scores(capsys):
+    rng = np.random.default_rng(0)
+    (x, y), validation = _tiny_data(rng)
+    model = keras_example_cnn()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, batch_size=16, epochs=2, validation_data=validation, verbose=0, callbacks=[epoch_log()])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [int(EPOCH_LOG_LINE.match(line).group(1)) for line in lines] == [1, 2], lines
+
+
+def test_train_steps_trains_the_given_steps_and_scores_on_the_validation_data():
+    rng = np.random.default_rng(0)
+    train, validation = _tiny_data(rng)
+    keras.utils.set_random_seed(5)               # the initial weights: the caller's seed
+    run = train_steps(mnist_cnn(), train, validation, steps=3, learning_rate=1e-3, batch_size=16)
+    assert set(run) == {"step_loss", "val_loss", "val_accuracy", "seconds"}
+    assert len(run["step_loss"]) == 3 and 0 <= run["val_accuracy"] <= 1
+    keras.utils.set_random_seed(5)
+    again = train_steps(mnist_cnn(), train, validation, steps=3, learning_rate=1e-3, batch_size=16)
+    assert np.isclose(again["val_loss"], run["val_loss"], rtol=1e-4)      # same seed, same run
+    with pytest.raises(ValueError, match="steps"):
+        train_steps(mnist_cnn(), train, validation, steps=4, learning_rate=1e-3, batch_size=16)

@@ -28,6 +28,7 @@ The modules:
     engine      the one case engine: a case, running the cases, comparing the results, the report
     ops         the function checkers (convolution, sizes, padding, parameter counts, pooling,
                 softmax) and the mistake generators for `check_answer`
+    training    chapter 8's checkers: batch normalisation, `summary()`'s counts, learning curves
     answers     answers stored in variables: `check_answer`, `check_shape`, `check_answers`, `check_all`
 """
 
@@ -37,6 +38,8 @@ from .ops import (check_avg_pool2d, check_conv2d, check_conv2d_single, check_con
                   output_size_mistakes, param_count_mistakes)
 from .result import CHECK_METADATA_KEY, DIAGNOSES, CheckResult
 from .sandbox import DEFAULT_TIMEOUT
+from .training import (check_batchnorm_forward, check_best_epoch, check_bn_param_counts,
+                       check_example_param_count)
 
 __all__ = [
     "CHECK_METADATA_KEY",
@@ -47,10 +50,14 @@ __all__ = [
     "check_answer",
     "check_answers",
     "check_avg_pool2d",
+    "check_batchnorm_forward",
+    "check_best_epoch",
+    "check_bn_param_counts",
     "check_conv2d",
     "check_conv2d_single",
     "check_conv_output_size",
     "check_conv_param_count",
+    "check_example_param_count",
     "check_max_pool2d",
     "check_padding_amounts",
     "check_shape",

@@ -4,7 +4,8 @@ does not import TensorFlow.
 """
 
 from .classic import ALEXNET_LAYERS, AlexNetLayer, alexnet, lenet5
-from .keras_mnist import fit_mnist, keras_example_cnn, mnist_cnn, one_cycle_schedule
+from .keras_mnist import (epoch_log, fit_mnist, keras_example_cnn, mnist_cnn, one_cycle_schedule,
+                          train_steps)
 
-__all__ = ["ALEXNET_LAYERS", "AlexNetLayer", "alexnet", "fit_mnist", "keras_example_cnn", "lenet5",
-           "mnist_cnn", "one_cycle_schedule"]
+__all__ = ["ALEXNET_LAYERS", "AlexNetLayer", "alexnet", "epoch_log", "fit_mnist", "keras_example_cnn", "lenet5",
+           "mnist_cnn", "one_cycle_schedule", "train_steps"]
