@@ -39,7 +39,6 @@ ROOT = Path(__file__).resolve().parent.parent
 BOOK_CHAPTERS = ROOT / "book" / "chapters"
 CHECK_METADATA_KEY = "cnn_utils_check"   # the same key as cnn_utils.checks.CHECK_METADATA_KEY
 CSV_FIELDS = ["student", "file", "exercise", "points", "max_points", "feedback"]
-UID_BASE = 61000                          # the sandboxes' uids: one per submission
 WORKER_MARGIN = 240                       # seconds past a notebook's timeout before its worker is killed
 
 student_name = subs_mod.student_name
@@ -166,7 +165,7 @@ def _run_pool(items, names, options, workers, metas, progress):
             for worker in pool:
                 if worker["task"] is None and pending:
                     index = pending.popleft()
-                    extra = {"uid": UID_BASE + index % 4000, "report_name": names[index]}
+                    extra = {"report_name": names[index]}
                     worker["conn"].send((index, items[index], extra))
                     worker["task"], worker["since"] = index, time.monotonic()
             busy = [w for w in pool if w["task"] is not None]

@@ -13,6 +13,7 @@ limit), then grading goes on with the next cell: the hanging cell is marked, the
 work still counts. At most `MAX_RESTARTS` restarts; the whole notebook gets `timeout` seconds.
 """
 
+import contextlib
 import os
 import tempfile
 import time
@@ -213,12 +214,13 @@ def _workdir(uid):
 
 def grade_submission(sub: Submission, options):
     """Grades one submission; never raises. `options`: chapter, book, timeout, cell_timeout, secret,
-    sandbox, uid, single_thread, executed_dir."""
+    sandbox, single_thread, executed_dir."""
     started = time.monotonic()
     outcome = Outcome(sub.student, sub.path, sub.relative)
     reference_nb = template(options["chapter"], options["book"])
     metas = check_metas(reference_nb)
     kernel = workdir = None
+    claim = contextlib.ExitStack()
     try:
         if sub.refused:
             outcome.problem = sub.refused
@@ -233,8 +235,12 @@ def grade_submission(sub: Submission, options):
         nb, checks, notes = submissions.prepare(submission, reference_nb)
         reference = trusted.reference(os.path.join(str(options["book"]), f"{options['chapter']}.ipynb"),
                                       options["chapter"])
-        workdir = _workdir(options.get("uid"))
-        kernel = kernels.StudentKernel(workdir, sandboxed=options["sandbox"], uid=options.get("uid"),
+        uid = None
+        if options["sandbox"]:   # a uid of its own, held until this submission's processes are gone
+            from .sandbox import claimed_uid   # Linux only (fcntl): no sandbox elsewhere
+            uid = claim.enter_context(claimed_uid())
+        workdir = _workdir(uid)
+        kernel = kernels.StudentKernel(workdir, sandboxed=options["sandbox"], uid=uid,
                                        single_thread=options.get("single_thread", True))
         status, verdicts, problem = execute(nb, checks, kernel, reference, options)
         outcome.problem = problem
@@ -257,5 +263,6 @@ def grade_submission(sub: Submission, options):
             kernel.stop()
         if workdir is not None:
             kernels.clean(workdir)
+        claim.close()
         outcome.seconds = time.monotonic() - started
     return outcome

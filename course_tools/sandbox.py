@@ -47,6 +47,7 @@ notebooks unless ``--unsafe-no-sandbox`` is given (`unsafe_command`: no isolatio
 """
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import resource
@@ -330,6 +331,46 @@ class Sandbox:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"샌드박스의 프로세스가 끝나지 않습니다: {pids[:10]}")
             time.sleep(0.05)
+
+
+UID_RANGE = range(61000, 65000)     # the uids sandboxes run as when the grader is root
+UID_LOCKS = Path("/run/lock/cnn-book-sandbox-uids")
+
+
+@contextlib.contextmanager
+def claimed_uid(lock_dir: Path | None = None):
+    """Yields a sandbox uid that no other sandbox on this machine uses while the block runs.
+
+    Each uid of `UID_RANGE` has a lock file; the first one whose exclusive `flock` succeeds is
+    this sandbox's until the block ends (the lock also ends when the process dies). So two
+    submissions, two workers or two grading runs at the same time never share a uid, and
+    `Sandbox.kill_all`, which also kills every process left with the sandbox's uid, only ever
+    kills its own. Yields None when the grader is not root (every sandbox then runs as the
+    grader's own uid: see `Sandbox`).
+    """
+    if os.geteuid() != 0:
+        yield None
+        return
+    import fcntl   # Linux: the only system with a sandbox
+
+    folder = Path(lock_dir or UID_LOCKS)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    start = secrets.randbelow(len(UID_RANGE))
+    for offset in range(len(UID_RANGE)):
+        uid = UID_RANGE[(start + offset) % len(UID_RANGE)]
+        fd = os.open(folder / f"{uid}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        try:
+            yield uid
+        finally:
+            os.close(fd)        # closing the file releases the lock
+        return
+    raise SandboxUnavailable(f"샌드박스에 줄 uid가 남지 않았습니다({UID_RANGE.start}~{UID_RANGE.stop - 1}가 "
+                             f"모두 쓰이는 중). 동시에 채점하는 수를 줄이세요.")
 
 
 def unsafe_command(argv: Sequence[str], workdir, env: Mapping[str, str] | None = None) -> list[str]:

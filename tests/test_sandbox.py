@@ -238,3 +238,24 @@ def test_a_jupyter_kernel_inside_answers_over_ipc(box):
         kc.stop_channels()
         km.shutdown_kernel(now=True)
         s.kill_all()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="uids are claimed only when the grader is root")
+def test_claimed_uids_are_never_shared_at_the_same_time(tmp_path):
+    # Two grading runs at once (two workers, two test files) used to give their first submissions
+    # the same uid, and one sandbox's kill_all killed the other's kernel.
+    from course_tools.sandbox import UID_RANGE, claimed_uid
+
+    with claimed_uid(tmp_path) as first, claimed_uid(tmp_path) as second:
+        assert first in UID_RANGE and second in UID_RANGE and first != second
+        held = first
+    with claimed_uid(tmp_path) as again:      # released at the end of the block
+        assert again in UID_RANGE
+    script = ("import sys\nfrom pathlib import Path\nfrom course_tools.sandbox import claimed_uid\n"
+              "with claimed_uid(Path(sys.argv[1])) as uid: print(uid)\n")
+    with claimed_uid(tmp_path) as mine:
+        others = {int(subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True,
+                                     capture_output=True, text=True, cwd=ROOT).stdout)
+                  for _ in range(5)}
+        assert mine not in others              # another process never gets a uid held here
+    assert held in UID_RANGE
