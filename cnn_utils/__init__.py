@@ -57,7 +57,7 @@ from .viz.plotting import (plot_learning_curves, show_conv_steps, show_feature_m
 from .viz.pooling import pool_windows, show_pooling
 from .viz.training import plot_history, plot_step_losses
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 _record_on_import()  # only under tasks.py execute and the tests (cnn_utils/viz/legibility.py)
 
