@@ -139,8 +139,10 @@ def _failed(item, metas, reason):
 
 def _run_pool(items, names, options, workers, metas, progress):
     """Grades `items` in `workers` processes; a worker that dies or overruns is replaced."""
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    # "spawn", never "fork": a fork of a process with threads (TensorFlow's, IPython's history
+    # thread, pytest-xdist's) can copy a held lock into the child, which then waits forever; seen in
+    # the test command, where a grading batch hung with its workers idle.
+    context = multiprocessing.get_context("spawn")
     pending = deque(range(len(items)))
     results = {}
     pool = []
