@@ -55,7 +55,7 @@ from .viz.models import draw_alexnet_two_gpu, draw_lenet5
 from .viz.plotting import (plot_learning_curves, show_conv_steps, show_feature_maps,
                            show_image_values, show_kernels)
 from .viz.pooling import pool_windows, show_pooling
-from .viz.training import plot_history, plot_step_losses
+from .viz.training import plot_step_losses
 
 __version__ = "0.4.0"
 
@@ -113,7 +113,6 @@ __all__ = [
     "onednn_enabled",
     "padding_amounts",
     "plot_depth",
-    "plot_history",
     "plot_learning_curves",
     "plot_step_losses",
     "plot_top5_errors",

@@ -1,16 +1,17 @@
-"""cnn_utils.viz.training: chapter 8's learning curves with validation data and its short-run comparison."""
+"""Chapter 8's pictures: learning curves with validation data (plot_learning_curves on a Keras
+History.history) and the short-run comparison (cnn_utils.viz.training)."""
 
 import matplotlib.pyplot as plt
 import pytest
 
-from cnn_utils import plot_history, plot_step_losses
+from cnn_utils import plot_learning_curves, plot_step_losses
 
 HISTORY = {"loss": [0.2, 0.05, 0.02], "accuracy": [0.94, 0.985, 0.994],
            "val_loss": [0.06, 0.04, 0.03], "val_accuracy": [0.98, 0.988, 0.991]}
 
 
-def test_plot_history_draws_training_and_validation_side_by_side():
-    fig = plot_history(HISTORY, goal=0.992)
+def test_learning_curves_of_a_keras_history_draw_training_and_validation_side_by_side():
+    fig = plot_learning_curves(HISTORY, goal=0.992)
     loss_ax, acc_ax = fig.axes
     assert [ax.get_title() for ax in fig.axes] == ["손실", "정확도"]
     assert len(loss_ax.lines) == 2 and len(acc_ax.lines) == 3          # + the goal
@@ -20,9 +21,9 @@ def test_plot_history_draws_training_and_validation_side_by_side():
     plt.close(fig)
 
 
-def test_plot_history_names_the_missing_keys():
+def test_learning_curves_of_a_keras_history_name_the_missing_keys():
     with pytest.raises(ValueError, match="val_loss"):
-        plot_history({"loss": [1.0], "accuracy": [0.5]})
+        plot_learning_curves({"loss": [1.0], "accuracy": [0.5]})
 
 
 def test_plot_step_losses_draws_one_line_per_run():

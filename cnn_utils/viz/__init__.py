@@ -20,7 +20,7 @@ from .models import draw_alexnet_two_gpu, draw_lenet5
 from .plotting import (plot_learning_curves, show_conv_steps, show_feature_maps, show_image_values,
                        show_kernels)
 from .pooling import pool_windows, show_pooling
-from .training import plot_history, plot_step_losses
+from .training import plot_step_losses
 
 __all__ = ["ConvStep", "KOREAN_FONT_FAMILY", "LayerRow", "LayerTable", "animate_conv", "conv_trace",
            "draw_alexnet_two_gpu", "draw_conv_volume", "draw_im2col", "draw_lenet5",
@@ -28,4 +28,4 @@ __all__ = ["ConvStep", "KOREAN_FONT_FAMILY", "LayerRow", "LayerTable", "animate_
            "plot_top5_errors", "pool_windows", "show_conv_steps", "show_feature_maps",
            "show_image_values", "show_kernels", "show_pooling", "show_shape_flow", "side_by_side",
            "use_korean_font"]
-__all__ += ["plot_history", "plot_step_losses"]
+__all__ += ["plot_step_losses"]

@@ -250,37 +250,65 @@ def show_conv_steps(image, kernel, strides=1, padding="VALID", ncols=None, size=
 
 
 def plot_learning_curves(record, goal=None, ylim=None):
-    """Training loss and accuracy per epoch, side by side (chapters 8 and 9); labels in Korean.
+    """Loss and accuracy per epoch, side by side (chapters 8 and 9); labels in Korean.
+
+    Two kinds of record:
+
+    - Keras's ``History.history`` after ``fit(..., validation_data=...)`` (chapter 8): per-epoch
+      lists "loss", "accuracy", "val_loss", "val_accuracy"; both panels show the training data (the
+      mean over the epoch) beside the validation data (measured at the epoch's end).
+    - The record of `cnn_utils.nn.fit` or `cnn_utils.models.fit_mnist` (chapter 9): "loss" and
+      "test_accuracy", and optionally "accuracy"; the loss panel shows the training loss.
 
     Args:
-        record: dict of per-epoch lists: "loss" and "test_accuracy", and optionally "accuracy"
-            (training accuracy), as `cnn_utils.models.fit_mnist` returns.
+        record: dict of per-epoch lists, one of the two kinds above.
         goal: optional accuracy in [0, 1] drawn as a dashed red line.
         ylim: optional (low, high) in percent for the accuracy axis.
 
     Returns:
         The matplotlib `Figure`.
 
+    Raises:
+        ValueError: if the record is neither kind (naming the missing keys).
+
     Example:
         >>> fig = plot_learning_curves({"loss": [0.3, 0.1], "test_accuracy": [0.97, 0.99]}, goal=0.99)
         >>> [ax.get_title() for ax in fig.axes]
         ['학습 손실', '정확도']
+        >>> fig = plot_learning_curves({"loss": [0.3, 0.1], "accuracy": [0.9, 0.97],
+        ...                             "val_loss": [0.1, 0.05], "val_accuracy": [0.97, 0.98]})
+        >>> [ax.get_title() for ax in fig.axes]
+        ['손실', '정확도']
     """
-    missing = [key for key in ("loss", "test_accuracy") if key not in record]
+    validation = "val_loss" in record or "val_accuracy" in record
+    needed = ("loss", "accuracy", "val_loss", "val_accuracy") if validation else ("loss", "test_accuracy")
+    missing = [key for key in needed if key not in record]
     if missing:
-        raise ValueError(f"plot_learning_curves expects a record with per-epoch lists 'loss' and "
-                         f"'test_accuracy'; received keys {sorted(record)}. Add {missing}.")
+        raise ValueError(f"plot_learning_curves expects per-epoch lists 'loss' and 'test_accuracy' "
+                         f"(cnn_utils.nn.fit, fit_mnist), or 'loss', 'accuracy', 'val_loss' and "
+                         f"'val_accuracy' (History.history after fit(..., validation_data=...)); "
+                         f"received keys {sorted(record)}. Add {missing}.")
     epochs = np.arange(1, len(record["loss"]) + 1)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.2), constrained_layout=True)
-    ax1.plot(epochs, record["loss"], "o-")
-    ax1.set(xlabel="에포크", ylabel="학습 손실", title="학습 손실")
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.4 if validation else 3.2), constrained_layout=True)
+    if validation:
+        train_label, other, other_label = "학습 데이터(에포크 평균)", "val", "검증 데이터(에포크 끝)"
+        ax1.plot(epochs, record["loss"], "o-", label=train_label)
+        ax1.plot(epochs, record["val_loss"], "s-", label=other_label)
+        ax1.set(xlabel="에포크", ylabel="손실", title="손실", xticks=epochs)
+        ax1.legend(fontsize=10)
+    else:
+        train_label, other, other_label = "학습 데이터", "test", "시험 데이터"
+        ax1.plot(epochs, record["loss"], "o-")
+        ax1.set(xlabel="에포크", ylabel="학습 손실", title="학습 손실")
     if "accuracy" in record:
-        ax2.plot(epochs, np.array(record["accuracy"]) * 100, "o-", label="학습 데이터")
-    ax2.plot(epochs, np.array(record["test_accuracy"]) * 100, "s-", label="시험 데이터")
+        ax2.plot(epochs, np.array(record["accuracy"]) * 100, "o-", label=train_label)
+    ax2.plot(epochs, np.array(record[f"{other}_accuracy"]) * 100, "s-", label=other_label)
     if goal is not None:
         ax2.axhline(goal * 100, color="tab:red", linestyle="--", label=f"목표 {goal:.1%}")
     ax2.set(xlabel="에포크", ylabel="정확도 (%)", title="정확도")
+    if validation:
+        ax2.set_xticks(epochs)
     if ylim is not None:
         ax2.set_ylim(ylim)
-    ax2.legend()
+    ax2.legend(fontsize=10 if validation else None)
     return fig
