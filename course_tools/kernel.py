@@ -21,7 +21,6 @@ import nbformat
 
 from . import plaindata
 
-ROOT = Path(__file__).resolve().parent.parent
 OUTPUT_LIMIT = 1024 * 1024          # bytes of output kept per cell
 INTERRUPT_GRACE = 3.0               # seconds a kernel gets to stop after an interrupt
 
@@ -99,18 +98,6 @@ def _kernel_env(workdir, single_thread):
     return env
 
 
-def readonly_paths():
-    """What a sandboxed kernel may read besides the system: the environment and the package, never
-    the book (its solutions) or the instructor's files."""
-    paths = [Path(sys.prefix), ROOT / "cnn_utils"]
-    if Path(sys.base_prefix) != Path(sys.prefix):   # the venv's Python (e.g. pyenv's, under /root)
-        paths.append(Path(sys.base_prefix))
-    mnist = os.environ.get("CNN_UTILS_MNIST_PATH")
-    if mnist and Path(mnist).is_file():
-        paths.append(Path(mnist))
-    return tuple(str(p) for p in paths)
-
-
 class StudentKernel:
     """A kernel for one submission. `sandboxed` False runs it without the sandbox (--unsafe-no-sandbox)."""
 
@@ -133,7 +120,7 @@ class StudentKernel:
         give = self._give
         if self.sandboxed:
             from . import sandbox as sb
-            self.sandbox = sb.Sandbox(self.workdir, uid=self.uid, readonly=readonly_paths(), env=self.env)
+            self.sandbox = sb.Sandbox(self.workdir, uid=self.uid, env=self.env)
             wrap, popen = self.sandbox.command, self.sandbox.popen_kwargs()
         else:
             wrap, popen = _unsafe_wrapper(self.workdir, self.env), {}
