@@ -42,8 +42,10 @@ from .ilsvrc import (HUMAN_TOP5_ERROR, HUMAN_TOP5_SOURCE, ILSVRC_DATASET, ILSVRC
 from .models.classic import ALEXNET_LAYERS, alexnet, lenet5
 from .notebook import show_source, source
 from .ops import avg_pool2d, col2im, conv2d, conv2d_naive, im2col, max_pool2d, min_pool2d
+from .ops import combine_kernels, global_avg_pool2d
 from .shapes import (ConvGeometry, conv_geometry, conv_output_size, conv_param_count, padding_amounts,
                      same_padding)
+from .shapes import receptive_field, receptive_field_trace
 from .timing import best_time, time_to_accuracy
 from .viz.animation import ConvStep, animate_conv, conv_trace
 from .viz.architecture import LayerRow, LayerTable, layer_table, show_shape_flow, side_by_side
@@ -55,6 +57,7 @@ from .viz.models import draw_alexnet_two_gpu, draw_lenet5
 from .viz.plotting import (plot_learning_curves, show_conv_steps, show_feature_maps,
                            show_image_values, show_kernels)
 from .viz.pooling import pool_windows, show_pooling
+from .viz.receptive_field import show_receptive_field
 from .viz.training import plot_step_losses
 
 __version__ = "0.4.0"
@@ -88,6 +91,7 @@ __all__ = [
     "best_time",
     "channels_first_conv_outcome",
     "col2im",
+    "combine_kernels",
     "conv2d",
     "conv2d_naive",
     "conv_geometry",
@@ -98,6 +102,7 @@ __all__ = [
     "draw_conv_volume",
     "draw_im2col",
     "draw_lenet5",
+    "global_avg_pool2d",
     "ilsvrc_winners",
     "im2col",
     "korean_font_path",
@@ -116,6 +121,8 @@ __all__ = [
     "plot_learning_curves",
     "plot_step_losses",
     "plot_top5_errors",
+    "receptive_field",
+    "receptive_field_trace",
     "pool_windows",
     "same_padding",
     "show_conv_steps",
@@ -123,6 +130,7 @@ __all__ = [
     "show_image_values",
     "show_kernels",
     "show_pooling",
+    "show_receptive_field",
     "show_shape_flow",
     "show_source",
     "side_by_side",

@@ -374,3 +374,75 @@ def min_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):
     high = np.iinfo(x.dtype).max
     windows = _windows(np.pad(x, pad_width, constant_values=high), k_hw, s_hw, out_hw)
     return windows.min(axis=(4, 5))
+
+
+def global_avg_pool2d(input, data_format="NHWC"):
+    """Global average pooling: the mean of each feature map, mirroring Keras's `GlobalAveragePooling2D`.
+
+    The window is the whole map, so an (N, H, W, C) input becomes (N, C): one number per channel,
+    whatever H and W are. It has no parameters, and it can replace flattening before the classifier.
+
+    Args:
+        input: array of shape (N, H, W, C).
+        data_format: "NHWC", the only layout.
+
+    Returns:
+        Array of shape (N, C), float (float64 for integer input).
+
+    Example:
+        >>> global_avg_pool2d(np.arange(8.).reshape(1, 2, 2, 2))  # channel 0: 0, 2, 4, 6
+        array([[3., 4.]])
+    """
+    op = "global_avg_pool2d"
+    check_data_format(data_format, op)
+    x = as_numeric_array(input, "input", op)
+    check_rank4(x, "input", op, "(N, H, W, C)", _ADD_AXES)
+    return x.astype(_float_dtype(x), copy=False).mean(axis=(1, 2))
+
+
+def combine_kernels(first, second):
+    """The one kernel that does what two stacked convolutions do, when nothing is between them.
+
+    ``conv2d(conv2d(x, first, 1, "VALID"), second, 1, "VALID")`` equals
+    ``conv2d(x, combine_kernels(first, second), 1, "VALID")``: each output value of the second
+    layer is a weighted sum of the first layer's values, which are weighted sums of the input, so
+    it is one weighted sum of the input. The combined kernel is the full convolution of the two
+    kernels, ``(F1 + F2 - 1)`` wide: two linear layers are one. A non-linear activation (ReLU)
+    between them breaks this.
+
+    Args:
+        first: array of shape (F1H, F1W, C, M), the first layer's filters.
+        second: array of shape (F2H, F2W, M, K), the second layer's filters.
+
+    Returns:
+        Array of shape (F1H + F2H - 1, F1W + F2W - 1, C, K).
+
+    Raises:
+        ValueError: if the kernels are not 4-D or the second does not take the first's M channels.
+
+    Example:
+        >>> a = np.ones((2, 2, 1, 1)); b = np.ones((2, 2, 1, 1))
+        >>> combine_kernels(a, b)[:, :, 0, 0]
+        array([[1., 2., 1.],
+               [2., 4., 2.],
+               [1., 2., 1.]])
+    """
+    op = "combine_kernels"
+    k1 = as_numeric_array(first, "first", op)
+    k2 = as_numeric_array(second, "second", op)
+    for array, name in ((k1, "first"), (k2, "second")):
+        check_rank4(array, name, op, "(KH, KW, C_in, C_out)",
+                    "Give a single 2-D kernel the channel axes with kernel[:, :, np.newaxis, np.newaxis].")
+    if k1.shape[3] != k2.shape[2]:
+        raise ValueError(
+            f"{op} expects the second kernel to take the first's {k1.shape[3]} output channels; "
+            f"received first {k1.shape} and second {k2.shape}. Make second.shape[2] == "
+            f"first.shape[3]."
+        )
+    (ah, aw, c, _), (bh, bw, _, k) = k1.shape, k2.shape
+    combined = np.zeros((ah + bh - 1, aw + bw - 1, c, k), dtype=_float_dtype(k1, k2))
+    for p in range(bh):
+        for q in range(bw):
+            # the second kernel's tap (p, q) reads the first layer's output shifted by (p, q)
+            combined[p:p + ah, q:q + aw] += np.einsum("abcm,mk->abck", k1, k2[p, q])
+    return combined

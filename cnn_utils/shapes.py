@@ -3,7 +3,9 @@
 Used in chapters 1, 3, 5, 6, 7 and 8.
 
 The book's formulas: output size ``floor((W - F + 2P) / S) + 1`` and parameter count
-``K * F^2 * D + K``, with TensorFlow's rule for how much "SAME" pads.
+``K * F^2 * D + K``, with TensorFlow's rule for how much "SAME" pads; and the receptive field of a
+stack of layers (`receptive_field`, chapter 5), ``R_l = R_{l-1} + (F_l - 1) * J_{l-1}``,
+``J_l = J_{l-1} * S_l``.
 
 `conv_geometry` is the one home of that arithmetic: every op (`conv2d`, the pools, `im2col`),
 every `nn` layer and every picture gets its padding and output size from it (or, one axis at a
@@ -219,3 +221,78 @@ def conv_param_count(kernel_size, in_channels, filters, use_bias=True):
     d = positive_int(in_channels, "in_channels", op)
     k = positive_int(filters, "filters", op)
     return k * fh * fw * d + (k if use_bias else 0)
+
+
+def _field_layers(layers, op):
+    """The (kernel, stride) pairs of `layers` as ints, raising on anything else."""
+    if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
+        raise TypeError(
+            f"{op} expects `layers` to be a list of (kernel_size, stride) pairs; received "
+            f"{layers!r} of type {type(layers).__name__}. Pass e.g. [(3, 1), (3, 1)] for two 3x3 "
+            f"convolutions with stride 1."
+        )
+    pairs = []
+    for index, layer in enumerate(layers):
+        if not isinstance(layer, (tuple, list)) or len(layer) != 2:
+            raise ValueError(
+                f"{op} expects every layer to be a (kernel_size, stride) pair; layer {index} is "
+                f"{layer!r}. Write a 3x3 convolution with stride 1 as (3, 1) and a 2x2 pooling "
+                f"with stride 2 as (2, 2)."
+            )
+        pairs.append((positive_int(layer[0], f"layers[{index}][0] (kernel_size)", op),
+                      positive_int(layer[1], f"layers[{index}][1] (stride)", op)))
+    return pairs
+
+
+def receptive_field_trace(layers):
+    """Receptive field and jump after each layer of a stack, starting with the input itself.
+
+    A layer's output value depends on an R x R square of the input, its receptive field, and
+    neighbouring output values are J input pixels apart, its jump. A layer with an F x F window
+    and stride S (a convolution or a pooling; padding changes neither) grows the field by
+    ``(F - 1) * J`` and multiplies the jump by ``S``:
+
+        ``R_l = R_{l-1} + (F_l - 1) * J_{l-1}``,   ``J_l = J_{l-1} * S_l``,   ``R_0 = J_0 = 1``.
+
+    Args:
+        layers: list of `(kernel_size, stride)` pairs of ints, first layer first.
+
+    Returns:
+        List of `(field, jump)` pairs of ints, one more than `layers`: the input `(1, 1)` first.
+
+    Raises:
+        TypeError, ValueError: if `layers` is not a list of pairs of positive ints.
+
+    Example:
+        >>> receptive_field_trace([(3, 1), (3, 1), (3, 1)])  # three 3x3 convolutions
+        [(1, 1), (3, 1), (5, 1), (7, 1)]
+        >>> receptive_field_trace([(3, 1), (2, 2), (3, 1)])  # a 2x2 pooling between them
+        [(1, 1), (3, 1), (4, 2), (8, 2)]
+    """
+    field, jump = 1, 1
+    trace = [(field, jump)]
+    for kernel, stride in _field_layers(layers, "receptive_field_trace"):
+        field, jump = field + (kernel - 1) * jump, jump * stride
+        trace.append((field, jump))
+    return trace
+
+
+def receptive_field(layers):
+    """Receptive field and jump of the last layer of a stack (see `receptive_field_trace`).
+
+    Args:
+        layers: list of `(kernel_size, stride)` pairs of ints, first layer first.
+
+    Returns:
+        Tuple `(field, jump)` of ints: one output value sees a field x field square of the input,
+        and neighbouring output values are jump input pixels apart.
+
+    Example:
+        >>> receptive_field([(3, 1), (3, 1)])  # two 3x3 convolutions see as far as one 5x5
+        (5, 1)
+        >>> receptive_field([(5, 1)])
+        (5, 1)
+        >>> receptive_field([(3, 2), (3, 1), (3, 1)])  # stride 2 first: the field grows faster
+        (11, 2)
+    """
+    return tuple(receptive_field_trace(layers)[-1])

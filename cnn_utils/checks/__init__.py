@@ -29,10 +29,12 @@ The modules:
     ops         the function checkers (convolution, sizes, padding, parameter counts, pooling,
                 softmax) and the mistake generators for `check_answer`
     training    chapter 8's checkers: batch normalisation, `summary()`'s counts, learning curves
+    fields      chapter 5's receptive-field and 1x1-convolution checkers and mistake generators
     answers     answers stored in variables: `check_answer`, `check_shape`, `check_answers`, `check_all`
 """
 
 from .answers import check_all, check_answer, check_answers, check_shape
+from .fields import check_conv1x1, receptive_field_mistakes, stacked_param_mistakes
 from .ops import (check_avg_pool2d, check_conv2d, check_conv2d_single, check_conv_output_size,
                   check_conv_param_count, check_max_pool2d, check_padding_amounts, check_softmax,
                   output_size_mistakes, param_count_mistakes)
@@ -53,6 +55,7 @@ __all__ = [
     "check_batchnorm_forward",
     "check_best_epoch",
     "check_bn_param_counts",
+    "check_conv1x1",
     "check_conv2d",
     "check_conv2d_single",
     "check_conv_output_size",
@@ -64,4 +67,6 @@ __all__ = [
     "check_softmax",
     "output_size_mistakes",
     "param_count_mistakes",
+    "receptive_field_mistakes",
+    "stacked_param_mistakes",
 ]

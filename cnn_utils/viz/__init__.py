@@ -8,7 +8,8 @@
 - `animation`: the sliding-window convolution animation and its trace;
 - `architecture`: layer tables and the shape flow of a model;
 - `pooling`: pooling windows and the pooling comparison;
-- `diagrams`: the 3-D volume view of a convolution and im2col.
+- `diagrams`: the 3-D volume view of a convolution and im2col;
+- `receptive_field`: the receptive field growing through a stack of layers.
 """
 
 from .animation import ConvStep, animate_conv, conv_trace
@@ -20,12 +21,12 @@ from .models import draw_alexnet_two_gpu, draw_lenet5
 from .plotting import (plot_learning_curves, show_conv_steps, show_feature_maps, show_image_values,
                        show_kernels)
 from .pooling import pool_windows, show_pooling
+from .receptive_field import show_receptive_field
 from .training import plot_step_losses
 
 __all__ = ["ConvStep", "KOREAN_FONT_FAMILY", "LayerRow", "LayerTable", "animate_conv", "conv_trace",
            "draw_alexnet_two_gpu", "draw_conv_volume", "draw_im2col", "draw_lenet5",
            "korean_font_path", "layer_table", "plot_depth", "plot_learning_curves",
-           "plot_top5_errors", "pool_windows", "show_conv_steps", "show_feature_maps",
-           "show_image_values", "show_kernels", "show_pooling", "show_shape_flow", "side_by_side",
-           "use_korean_font"]
-__all__ += ["plot_step_losses"]
+           "plot_step_losses", "plot_top5_errors", "pool_windows", "show_conv_steps", "show_feature_maps",
+           "show_image_values", "show_kernels", "show_pooling", "show_receptive_field", "show_shape_flow",
+           "side_by_side", "use_korean_font"]

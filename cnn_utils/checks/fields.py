@@ -1,0 +1,110 @@
+"""Checkers of chapter 5's receptive fields and 1x1 convolutions, with feedback in Korean.
+
+Used in chapter 5 (through `cnn_utils.checks`).
+
+`receptive_field_mistakes` and `stacked_param_mistakes` give `check_answer` the values the usual
+mistakes produce; `check_conv1x1` runs a student's 1x1 convolution on the case engine.
+"""
+
+import numpy as np
+
+from ..ops import conv2d
+from ..shapes import _field_layers, conv_param_count, receptive_field
+from .engine import _SEED, _Case, _name, _run_cases
+from .formatting import _describe
+from .ops import param_count_mistakes
+from .sandbox import DEFAULT_TIMEOUT
+
+
+def receptive_field_mistakes(layers):
+    """What the usual receptive-field mistakes give for a stack: (diagnosis, wrong field) pairs.
+
+    Args:
+        layers: list of `(kernel_size, stride)` pairs, as `receptive_field` takes.
+
+    Returns:
+        List of (diagnosis key, wrong value) for `check_answer`; a mistake that happens to give the
+        right field here is left out.
+
+    Example:
+        >>> receptive_field_mistakes([(3, 1), (3, 1)])
+        [('field_kernels_summed', 6)]
+        >>> receptive_field_mistakes([(3, 2), (3, 1)])
+        [('field_kernels_summed', 6), ('field_stride_ignored', 5), ('field_jump_after', 9)]
+    """
+    pairs = _field_layers(layers, "receptive_field_mistakes")
+    right = receptive_field(pairs)[0]
+    jump_after, jump = 1, 1
+    for kernel, stride in pairs:
+        jump *= stride
+        jump_after += (kernel - 1) * jump
+    candidates = [("field_kernels_summed", sum(k for k, _ in pairs)),
+                  ("field_stride_ignored", 1 + sum(k - 1 for k, _ in pairs)),
+                  ("field_jump_after", jump_after)]
+    mistakes, seen = [], {right}
+    for diagnosis, value in candidates:
+        if value not in seen:
+            mistakes.append((diagnosis, value))
+            seen.add(value)
+    return mistakes
+
+
+def stacked_param_mistakes(kernel_size, channels, layers=2):
+    """The usual mistakes in counting `layers` stacked F x F convolutions of `channels` in and out.
+
+    Args:
+        kernel_size: F; channels: D = K of every layer; layers: how many are stacked.
+
+    Returns:
+        List of (diagnosis key, wrong value) for `check_answer`.
+
+    Example:
+        >>> stacked_param_mistakes(3, 64)[0]
+        ('stack_params_one_layer', 36928)
+    """
+    one = conv_param_count(kernel_size, channels, channels)
+    mistakes = [("stack_params_one_layer", one)]
+    mistakes += [(d, v * layers) for d, v in param_count_mistakes(kernel_size, channels, channels)]
+    return mistakes
+
+
+# (N, H, W, C, K): the visible cases first
+_CONV1X1_CASES = [(1, 2, 2, 3, 2), (1, 4, 4, 8, 4), (2, 3, 5, 6, 3), (1, 7, 7, 16, 8),
+                  (3, 2, 6, 4, 1), (1, 5, 3, 1, 5), (2, 4, 4, 32, 16), (1, 1, 1, 9, 7)]
+
+
+def _conv1x1_ref(x, w, b):
+    return conv2d(x, w[np.newaxis, np.newaxis], 1, "VALID") + b
+
+
+def check_conv1x1(fn, timeout=DEFAULT_TIMEOUT):
+    """Checks ``fn(x, w, b)``: a 1x1 convolution of x (N, H, W, C) with w (C, K) and biases b (K,).
+
+    The result must be ``conv2d(x, w[np.newaxis, np.newaxis], 1, "VALID") + b``, of shape (N, H, W, K).
+
+    Args:
+        fn: the student's function.
+        timeout: seconds one call may take.
+
+    Returns:
+        A `CheckResult`.
+
+    Example:
+        >>> check_conv1x1(lambda x, w, b: x @ w + b).ok
+        True
+        >>> check_conv1x1(lambda x, w, b: x @ w).diagnosis
+        'bias_missing'
+    """
+    rng = np.random.default_rng(_SEED + 51)
+    cases = []
+    for index, (n, h, w_, c, k) in enumerate(_CONV1X1_CASES):
+        x = rng.integers(-3, 4, size=(n, h, w_, c)).astype(np.float64)
+        w = rng.integers(-2, 3, size=(c, k)).astype(np.float64)
+        b = rng.integers(-2, 3, size=k).astype(np.float64)
+        if not b.any():
+            b[0] = 1.0
+        expected = _conv1x1_ref(x, w, b)
+        mistakes = [("bias_missing", expected - b), ("conv1x1_mean", (x @ w) / c + b)]
+        cases.append(_Case((x, w, b), expected, _describe([("x", x), ("w", w), ("b", b)]), mistakes,
+                           hidden=index >= 3, shape_hints=[("conv1x1_not_reshaped", (n * h * w_, k))]))
+    return _run_cases(_name(fn, "conv1x1"), fn, cases, timeout, ["x", "w", "b"])
