@@ -138,25 +138,29 @@ def kernel_settings():
 MNIST_ENV_VAR = "CNN_UTILS_MNIST_PATH"
 # ... and when it is not set, the offline copy beside the project is used. The tests never download.
 SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist.npz"
+# The same for CIFAR-10 (cnn_utils.cifar.CIFAR10_ENV_VAR) and its offline JPEG archive.
+CIFAR10_ENV_VAR = "CNN_UTILS_CIFAR10_PATH"
+SHARED_CIFAR10 = ROOT.parent / "shared" / "data" / "cifar10-jpeg.tar.gz"
 # No TensorFlow C++ start-up log lines in any output.
 TF_CPP_MIN_LOG_LEVEL = "3"
 
 
 def test_environment(tests=False):
-    """Environment for tests and notebook execution: quiet TensorFlow, offline MNIST, no display.
+    """Environment for tests and notebook execution: quiet TensorFlow, offline data, no display.
 
     Variables already set win. MNIST: the file MNIST_ENV_VAR names, else SHARED_MNIST when it
     exists (else load_mnist downloads it, as for a reader). For the tests (`tests=True`) the
     variable is always set, to SHARED_MNIST even when it is missing, so that a test fails instead
-    of downloading MNIST.
+    of downloading MNIST. CIFAR-10 the same way (CIFAR10_ENV_VAR, SHARED_CIFAR10).
     """
     env = dict(os.environ)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", TF_CPP_MIN_LOG_LEVEL)
     env.setdefault("IPYTHONDIR", str(kernel_settings()))
     env.setdefault("PYTHONHASHSEED", "0")
     env.setdefault("CNN_UTILS_RECORD_FIGURE_TEXT", "1")  # figures record their smallest text
-    if MNIST_ENV_VAR not in env and (tests or SHARED_MNIST.exists()):
-        env[MNIST_ENV_VAR] = str(SHARED_MNIST)
+    for variable, shared in ((MNIST_ENV_VAR, SHARED_MNIST), (CIFAR10_ENV_VAR, SHARED_CIFAR10)):
+        if variable not in env and (tests or shared.exists()):
+            env[variable] = str(shared)
     return env
 
 
@@ -246,10 +250,12 @@ def colab_stack_pass():
 def run_tests(extra):
     """The README's test command: every pass runs, then one summary says which failed where."""
     started = time.perf_counter()
-    mnist = Path(test_environment(tests=True)[MNIST_ENV_VAR])
-    if not mnist.is_file():
-        sys.exit(f"No MNIST file at {mnist}: set {MNIST_ENV_VAR} to an mnist.npz file (the tests "
-                 "never download MNIST).")
+    env = test_environment(tests=True)
+    for variable, name, file in ((MNIST_ENV_VAR, "MNIST", "an mnist.npz file"),
+                                 (CIFAR10_ENV_VAR, "CIFAR-10", "cifar10-jpeg.tar.gz")):
+        if not Path(env[variable]).is_file():
+            sys.exit(f"No {name} file at {env[variable]}: set {variable} to {file} (the tests "
+                     f"never download {name}).")
     options = argparse.ArgumentParser(prog="tasks.py test", add_help=False)
     options.add_argument("--cpu-path", action="append", choices=sorted(CPU_PATHS))
     options.add_argument("--quick", action="store_true")

@@ -34,6 +34,7 @@ imports; each module's docstring names its chapters too):
 """
 
 from .cpu_path import ConvOutcome, channels_first_conv_outcome, onednn_enabled
+from .cifar import CIFAR10_CLASSES, CIFAR10_CLASSES_KO, CIFAR10_ENV_VAR, load_cifar10
 from .data import (MNIST_DEMO_SEED, MNIST_ENV_VAR, load_mnist, load_sample_image,
                    mnist_demo_feature_maps, mnist_demo_filters, mnist_demo_image, to_conv_input)
 from .filters import HORIZONTAL_EDGE_MASK, SOBEL_X, SOBEL_Y, VERTICAL_EDGE_MASK, stack_kernels
@@ -66,6 +67,9 @@ _record_on_import()  # only under tasks.py execute and the tests (cnn_utils/viz/
 
 __all__ = [
     "ALEXNET_LAYERS",
+    "CIFAR10_CLASSES",
+    "CIFAR10_CLASSES_KO",
+    "CIFAR10_ENV_VAR",
     "ConvGeometry",
     "ConvOutcome",
     "ConvStep",
@@ -108,6 +112,7 @@ __all__ = [
     "korean_font_path",
     "layer_table",
     "lenet5",
+    "load_cifar10",
     "load_mnist",
     "load_sample_image",
     "max_pool2d",

@@ -37,23 +37,9 @@ def load_mnist(path=None):
         >>> x_train.shape, x_train.dtype, y_train[:5]
         ((60000, 28, 28), dtype('uint8'), array([5, 0, 4, 1, 9], dtype=uint8))
     """
-    source = path if path is not None else os.environ.get(MNIST_ENV_VAR)
-    if source is None:
-        try:
-            import tensorflow as tf
-        except ImportError as exc:
-            raise ImportError(
-                "load_mnist needs TensorFlow to download MNIST, and it is not installed. Install it "
-                f"(pip install tensorflow), or set {MNIST_ENV_VAR} to the path of an mnist.npz file."
-            ) from exc
-        return tf.keras.datasets.mnist.load_data()
-    source = os.fspath(source)
-    if not os.path.isfile(source):
-        where = "`path`" if path is not None else f"the environment variable {MNIST_ENV_VAR}"
-        raise FileNotFoundError(
-            f"load_mnist: {where} names {source!r}, which is not a file. Point it at an "
-            f"mnist.npz file, or unset {MNIST_ENV_VAR} to download MNIST with Keras."
-        )
+    source, keras_data = keras_or_file(path, MNIST_ENV_VAR, "load_mnist", "MNIST", "an mnist.npz file")
+    if keras_data is not None:
+        return keras_data
     with np.load(source) as data:
         missing = [key for key in _KEYS if key not in data.files]
         if missing:
@@ -64,6 +50,35 @@ def load_mnist(path=None):
             )
         x_train, y_train, x_test, y_test = (data[key] for key in _KEYS)
     return (x_train, y_train), (x_test, y_test)
+
+
+def keras_or_file(path, variable, function, dataset, file):
+    """Where a loader's data come from: `path`, else the file `variable` names, else Keras.
+
+    Shared by `load_mnist` and `cnn_utils.cifar.load_cifar10`.
+
+    Returns:
+        `(file path, None)` when a file is named (it must exist), else `(None, arrays)` with the
+        arrays of `tf.keras.datasets.<dataset>.load_data()`, which downloads them once.
+    """
+    source = path if path is not None else os.environ.get(variable)
+    if source is None:
+        try:
+            import tensorflow as tf
+        except ImportError as exc:
+            raise ImportError(
+                f"{function} needs TensorFlow to download {dataset}, and it is not installed. "
+                f"Install it (pip install tensorflow), or set {variable} to the path of {file}."
+            ) from exc
+        return None, getattr(tf.keras.datasets, dataset.lower().replace("-", "")).load_data()
+    source = os.fspath(source)
+    if not os.path.isfile(source):
+        where = "`path`" if path is not None else f"the environment variable {variable}"
+        raise FileNotFoundError(
+            f"{function}: {where} names {source!r}, which is not a file. Point it at {file}, "
+            f"or unset {variable} to download {dataset} with Keras."
+        )
+    return source, None
 
 
 def load_sample_image(downsample=1, grayscale=False):

@@ -105,6 +105,23 @@ def test_the_tests_never_download_mnist(tmp_path, monkeypatch):
     assert tasks.test_environment(tests=True)[tasks.MNIST_ENV_VAR] == "/elsewhere/mnist.npz"
 
 
+def test_the_cifar10_variable_is_the_one_cnn_utils_reads(tmp_path, monkeypatch):
+    from cnn_utils.cifar import CIFAR10_ENV_VAR
+
+    assert tasks.CIFAR10_ENV_VAR == CIFAR10_ENV_VAR
+    monkeypatch.delenv(tasks.CIFAR10_ENV_VAR, raising=False)
+    monkeypatch.setattr(tasks, "SHARED_CIFAR10", tmp_path / "missing.tar.gz")
+    assert tasks.test_environment(tests=True)[CIFAR10_ENV_VAR] == str(tmp_path / "missing.tar.gz")
+    assert CIFAR10_ENV_VAR not in tasks.test_environment()        # a reader's command may download
+
+
+def test_the_test_command_stops_without_a_cifar10_file(recorded, tmp_path, monkeypatch):
+    monkeypatch.setenv(tasks.CIFAR10_ENV_VAR, str(tmp_path / "nowhere.tar.gz"))
+    with pytest.raises(SystemExit, match=r"No CIFAR-10 file at .*nowhere\.tar\.gz: set CNN_UTILS_CIFAR10"):
+        tasks.run_tests(["--quick"])
+    assert recorded == []
+
+
 def test_the_test_command_stops_without_an_mnist_file(recorded, tmp_path, monkeypatch):
     monkeypatch.setenv(tasks.MNIST_ENV_VAR, str(tmp_path / "nowhere.npz"))
     with pytest.raises(SystemExit, match=r"No MNIST file at .*nowhere\.npz: set CNN_UTILS_MNIST_PATH"):
