@@ -81,10 +81,10 @@ def show_receptive_field(stacks, grid_size=None, panel_width=3.3):
             colour = _COLOURS[depth]
             # a light fill and a solid edge (`alpha=` would fade the edge too)
             ax.add_patch(Rectangle((start, start), field, field, facecolor=to_rgba(colour, 0.12),
-                                   edgecolor=colour, linewidth=2.2,
+                                   edgecolor=colour, linewidth=2.2, zorder=3,  # over the grid
                                    label=f"{name} 뒤: {field}×{field} (간격 {jump})"))
         centre = (n - 1) // 2
-        ax.add_patch(Rectangle((centre, centre), 1, 1, color="black"))
+        ax.add_patch(Rectangle((centre, centre), 1, 1, color="black", zorder=4))
         ax.set_xlim(-0.2, n + 0.2)
         ax.set_ylim(n + 0.2, -0.2)
         ax.set_aspect("equal")
