@@ -8,6 +8,7 @@ mistakes produce; `check_conv1x1` runs a student's 1x1 convolution on the case e
 
 import numpy as np
 
+from .._validation import positive_int
 from ..ops import conv2d
 from ..shapes import _field_layers, conv_param_count, receptive_field
 from .engine import _SEED, _Case, _name, _run_cases
@@ -16,31 +17,8 @@ from .ops import param_count_mistakes
 from .sandbox import DEFAULT_TIMEOUT
 
 
-def receptive_field_mistakes(layers):
-    """What the usual receptive-field mistakes give for a stack: (diagnosis, wrong field) pairs.
-
-    Args:
-        layers: list of `(kernel_size, stride)` pairs, as `receptive_field` takes.
-
-    Returns:
-        List of (diagnosis key, wrong value) for `check_answer`; a mistake that happens to give the
-        right field here is left out.
-
-    Example:
-        >>> receptive_field_mistakes([(3, 1), (3, 1)])
-        [('field_kernels_summed', 6)]
-        >>> receptive_field_mistakes([(3, 2), (3, 1)])
-        [('field_kernels_summed', 6), ('field_stride_ignored', 5), ('field_jump_after', 9)]
-    """
-    pairs = _field_layers(layers, "receptive_field_mistakes")
-    right = receptive_field(pairs)[0]
-    jump_after, jump = 1, 1
-    for kernel, stride in pairs:
-        jump *= stride
-        jump_after += (kernel - 1) * jump
-    candidates = [("field_kernels_summed", sum(k for k, _ in pairs)),
-                  ("field_stride_ignored", 1 + sum(k - 1 for k, _ in pairs)),
-                  ("field_jump_after", jump_after)]
+def _distinct(right, candidates):
+    """The (diagnosis, value) candidates whose value is neither right nor an earlier candidate's."""
     mistakes, seen = [], {right}
     for diagnosis, value in candidates:
         if value not in seen:
@@ -49,23 +27,75 @@ def receptive_field_mistakes(layers):
     return mistakes
 
 
-def stacked_param_mistakes(kernel_size, channels, layers=2):
-    """The usual mistakes in counting `layers` stacked F x F convolutions of `channels` in and out.
+def receptive_field_mistakes(layers):
+    """What the usual receptive-field mistakes give for a stack: (diagnosis, wrong field) pairs.
+
+    The mistakes: adding the kernel sizes (``sum F``), forgetting the jump (``1 + sum (F - 1)``,
+    as if every stride were 1), using a layer's jump after its own stride instead of before it,
+    and answering the field's area ``R * R`` instead of its side ``R``.
 
     Args:
-        kernel_size: F; channels: D = K of every layer; layers: how many are stacked.
+        layers: list of `(kernel_size, stride)` pairs, as `receptive_field` takes.
 
     Returns:
-        List of (diagnosis key, wrong value) for `check_answer`.
+        List of (diagnosis key, wrong value) for `check_answer`; a mistake that happens to give the
+        right field here, or the same value as an earlier mistake, is left out.
+
+    Raises:
+        TypeError, ValueError: if `layers` is not a list of pairs of positive ints.
 
     Example:
-        >>> stacked_param_mistakes(3, 64)[0]
-        ('stack_params_one_layer', 36928)
+        >>> receptive_field_mistakes([(3, 1), (3, 1)])
+        [('field_kernels_summed', 6), ('field_area', 25)]
+        >>> receptive_field_mistakes([(3, 2), (3, 1)])
+        [('field_kernels_summed', 6), ('field_stride_ignored', 5), ('field_jump_after', 9), ('field_area', 49)]
     """
-    one = conv_param_count(kernel_size, channels, channels)
-    mistakes = [("stack_params_one_layer", one)]
-    mistakes += [(d, v * layers) for d, v in param_count_mistakes(kernel_size, channels, channels)]
-    return mistakes
+    pairs = _field_layers(layers, "receptive_field_mistakes")
+    right = receptive_field(pairs)[0]
+    jump_after, jump = 1, 1
+    for kernel, stride in pairs:
+        jump *= stride                     # the mistake: the jump after this layer's stride
+        jump_after += (kernel - 1) * jump
+    return _distinct(right, [("field_kernels_summed", sum(k for k, _ in pairs)),
+                             ("field_stride_ignored", 1 + sum(k - 1 for k, _ in pairs)),
+                             ("field_jump_after", jump_after),
+                             ("field_area", right * right)])
+
+
+def stacked_param_mistakes(kernel_size, channels, layers=2, use_bias=True):
+    """The usual mistakes in counting `layers` stacked F x F convolutions of `channels` in and out.
+
+    The right count is ``layers * (C * F^2 * C + C)``. The mistakes: one layer's count only, and
+    each of `param_count_mistakes` (no biases, one bias, channels or the square forgotten) made in
+    every layer.
+
+    Args:
+        kernel_size: int F, the side of every layer's F x F filters.
+        channels: int C, the channels in and out of every layer (C filters of F x F x C).
+        layers: int, how many such layers are stacked.
+        use_bias: bool, whether every filter has a bias (Keras's `use_bias`).
+
+    Returns:
+        List of (diagnosis key, wrong value) for `check_answer`; a mistake that gives the right
+        count, or the same value as an earlier mistake, is left out.
+
+    Raises:
+        TypeError, ValueError: if an argument is not a positive int.
+
+    Example:
+        >>> stacked_param_mistakes(3, 64)[0]   # one 3x3 layer of 64 channels in and out
+        ('stack_params_one_layer', 36928)
+        >>> 2 * conv_param_count(3, 64, 64)  # the right count for two
+        73856
+    """
+    op = "stacked_param_mistakes"
+    f = positive_int(kernel_size, "kernel_size", op)
+    c = positive_int(channels, "channels", op)
+    n = positive_int(layers, "layers", op)
+    one = conv_param_count(f, c, c, use_bias)
+    candidates = [("stack_params_one_layer", one)]
+    candidates += [(d, v * n) for d, v in param_count_mistakes(f, c, c, use_bias)]
+    return _distinct(n * one, candidates)
 
 
 # (N, H, W, C, K): the visible cases first

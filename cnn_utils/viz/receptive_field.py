@@ -60,6 +60,7 @@ def show_receptive_field(stacks, grid_size=None, panel_width=3.3):
         1
         >>> plt.close(fig)
     """
+    from matplotlib.colors import to_rgba
     from matplotlib.patches import Rectangle
 
     panels = _panel_stacks(stacks)
@@ -78,11 +79,12 @@ def show_receptive_field(stacks, grid_size=None, panel_width=3.3):
         for depth, ((field, jump), name) in enumerate(zip(trace, names)):
             start = (n - field) // 2
             colour = _COLOURS[depth]
-            ax.add_patch(Rectangle((start, start), field, field, facecolor=colour, alpha=0.12,
-                                   edgecolor=colour, linewidth=2.2,
+            # a light fill and a solid edge (`alpha=` would fade the edge too)
+            ax.add_patch(Rectangle((start, start), field, field, facecolor=to_rgba(colour, 0.12),
+                                   edgecolor=colour, linewidth=2.2, zorder=3,  # over the grid
                                    label=f"{name} 뒤: {field}×{field} (간격 {jump})"))
         centre = (n - 1) // 2
-        ax.add_patch(Rectangle((centre, centre), 1, 1, color="black"))
+        ax.add_patch(Rectangle((centre, centre), 1, 1, color="black", zorder=4))
         ax.set_xlim(-0.2, n + 0.2)
         ax.set_ylim(n + 0.2, -0.2)
         ax.set_aspect("equal")
