@@ -27,8 +27,8 @@ imports; each module's docstring names its chapters too):
     03_cnn_overview        checks.answers, checks.ops, data, filters, ops, shapes, viz.architecture, viz.plotting
     04_convolution         checks.answers, checks.ops, data, filters, notebook, ops, timing, viz.diagrams, viz.plotting
     05_padding_stride      checks.answers, checks.fields, checks.ops, data, notebook, ops, shapes, viz.animation, viz.plotting, viz.receptive_field
-    06_pooling             checks.answers, checks.ops, data, ops, shapes, viz.plotting, viz.pooling
-    07_conv2d_layer        checks.answers, checks.ops, cpu_path, data, notebook, ops, shapes, viz.plotting
+    06_pooling             checks.answers, checks.ops, data, ops, shapes, viz.architecture, viz.plotting, viz.pooling
+    07_conv2d_layer        checks.answers, checks.fields, checks.ops, cpu_path, data, notebook, ops, shapes, viz.plotting
     08_mnist_keras         checks.answers, checks.training, data, models.keras_mnist, notebook, shapes, viz.plotting, viz.training
     09_cnn_from_scratch    data, nn.gradcheck, nn.layers, nn.networks, nn.optim, nn.train, notebook, timing, viz.plotting
 """

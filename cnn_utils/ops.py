@@ -376,28 +376,43 @@ def min_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):
     return windows.min(axis=(4, 5))
 
 
-def global_avg_pool2d(input, data_format="NHWC"):
+def global_avg_pool2d(input, data_format="NHWC", keepdims=False):
     """Global average pooling: the mean of each feature map, mirroring Keras's `GlobalAveragePooling2D`.
 
     The window is the whole map, so an (N, H, W, C) input becomes (N, C): one number per channel,
     whatever H and W are. It has no parameters, and it can replace flattening before the classifier.
+    It equals ``avg_pool2d(input, (H, W), 1, "VALID")`` without the two spatial axes, and
+    ``tf.reduce_mean(input, axis=[1, 2])``.
 
     Args:
-        input: array of shape (N, H, W, C).
+        input: array of shape (N, H, W, C), with H, W >= 1.
         data_format: "NHWC", the only layout.
+        keepdims: as Keras's `keepdims`: True keeps the spatial axes, giving (N, 1, 1, C).
 
     Returns:
-        Array of shape (N, C), float (float64 for integer input).
+        Array of shape (N, C) (or (N, 1, 1, C)), float (float64 for integer input).
+
+    Raises:
+        ValueError: for input that is not 4-D or has an empty spatial axis; TypeError for a
+            `keepdims` that is not a bool.
 
     Example:
         >>> global_avg_pool2d(np.arange(8.).reshape(1, 2, 2, 2))  # channel 0: 0, 2, 4, 6
         array([[3., 4.]])
+        >>> global_avg_pool2d(np.arange(8.).reshape(1, 2, 2, 2), keepdims=True).shape
+        (1, 1, 1, 2)
     """
     op = "global_avg_pool2d"
     check_data_format(data_format, op)
+    if not isinstance(keepdims, (bool, np.bool_)):
+        raise TypeError(f"{op} expects `keepdims` to be True or False; received {keepdims!r} "
+                        f"({type(keepdims).__name__}).")
     x = as_numeric_array(input, "input", op)
     check_rank4(x, "input", op, "(N, H, W, C)", _ADD_AXES)
-    return x.astype(_float_dtype(x), copy=False).mean(axis=(1, 2))
+    if 0 in x.shape[1:3]:
+        raise ValueError(f"{op} expects a non-empty feature map (H, W >= 1) to average; received "
+                         f"shape {x.shape}. The mean of no pixels is undefined.")
+    return x.astype(_float_dtype(x), copy=False).mean(axis=(1, 2), keepdims=bool(keepdims))
 
 
 def combine_kernels(first, second):

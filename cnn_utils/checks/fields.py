@@ -1,6 +1,6 @@
-"""Checkers of chapter 5's receptive fields and 1x1 convolutions, with feedback in Korean.
+"""Checkers of chapter 5's receptive fields and chapter 7's 1x1 convolutions, with feedback in Korean.
 
-Used in chapter 5 (through `cnn_utils.checks`).
+Used in chapters 5 and 7 (through `cnn_utils.checks`).
 
 `receptive_field_mistakes` and `stacked_param_mistakes` give `check_answer` the values the usual
 mistakes produce; `check_conv1x1` runs a student's 1x1 convolution on the case engine.
@@ -11,7 +11,7 @@ import numpy as np
 from .._validation import positive_int
 from ..ops import conv2d
 from ..shapes import _field_layers, conv_param_count, receptive_field
-from .engine import _SEED, _Case, _name, _run_cases
+from .engine import _SEED, _Case, _hidden_rng, _name, _run_cases
 from .formatting import _describe
 from .ops import param_count_mistakes
 from .sandbox import DEFAULT_TIMEOUT
@@ -101,6 +101,7 @@ def stacked_param_mistakes(kernel_size, channels, layers=2, use_bias=True):
 # (N, H, W, C, K): the visible cases first
 _CONV1X1_CASES = [(1, 2, 2, 3, 2), (1, 4, 4, 8, 4), (2, 3, 5, 6, 3), (1, 7, 7, 16, 8),
                   (3, 2, 6, 4, 1), (1, 5, 3, 1, 5), (2, 4, 4, 32, 16), (1, 1, 1, 9, 7)]
+_CONV1X1_VISIBLE = 3
 
 
 def _conv1x1_ref(x, w, b):
@@ -110,14 +111,20 @@ def _conv1x1_ref(x, w, b):
 def check_conv1x1(fn, timeout=DEFAULT_TIMEOUT):
     """Checks ``fn(x, w, b)``: a 1x1 convolution of x (N, H, W, C) with w (C, K) and biases b (K,).
 
-    The result must be ``conv2d(x, w[np.newaxis, np.newaxis], 1, "VALID") + b``, of shape (N, H, W, K).
+    The result must be ``conv2d(x, w[np.newaxis, np.newaxis], 1, "VALID") + b``, of shape
+    (N, H, W, K): at every pixel, the C channel values times w plus b, as a Dense layer of K units
+    would compute them. The diagnosed mistakes: the bias left out, the channels averaged instead of
+    summed, and the (N * H * W, K) matrix product not reshaped back to (N, H, W, K).
 
     Args:
         fn: the student's function.
-        timeout: seconds one call may take.
+        timeout: seconds one call may take (a positive number).
 
     Returns:
         A `CheckResult`.
+
+    Raises:
+        ValueError: if `timeout` is not a positive number.
 
     Example:
         >>> check_conv1x1(lambda x, w, b: x @ w + b).ok
@@ -125,9 +132,14 @@ def check_conv1x1(fn, timeout=DEFAULT_TIMEOUT):
         >>> check_conv1x1(lambda x, w, b: x @ w).diagnosis
         'bias_missing'
     """
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        raise ValueError(f"check_conv1x1 expects `timeout` to be a positive number of seconds; "
+                         f"received {timeout!r}. Leave it out to use {DEFAULT_TIMEOUT:g} s.")
     rng = np.random.default_rng(_SEED + 51)
     cases = []
     for index, (n, h, w_, c, k) in enumerate(_CONV1X1_CASES):
+        if index == _CONV1X1_VISIBLE:
+            rng = _hidden_rng(rng, 51)   # the grader's secret hidden cases, or these
         x = rng.integers(-3, 4, size=(n, h, w_, c)).astype(np.float64)
         w = rng.integers(-2, 3, size=(c, k)).astype(np.float64)
         b = rng.integers(-2, 3, size=k).astype(np.float64)
@@ -136,5 +148,6 @@ def check_conv1x1(fn, timeout=DEFAULT_TIMEOUT):
         expected = _conv1x1_ref(x, w, b)
         mistakes = [("bias_missing", expected - b), ("conv1x1_mean", (x @ w) / c + b)]
         cases.append(_Case((x, w, b), expected, _describe([("x", x), ("w", w), ("b", b)]), mistakes,
-                           hidden=index >= 3, shape_hints=[("conv1x1_not_reshaped", (n * h * w_, k))]))
+                           hidden=index >= _CONV1X1_VISIBLE,
+                           shape_hints=[("conv1x1_not_reshaped", (n * h * w_, k))]))
     return _run_cases(_name(fn, "conv1x1"), fn, cases, timeout, ["x", "w", "b"])

@@ -72,7 +72,7 @@ DIAGNOSES = {
     "grad_wrong": "기울기가 수치 미분과 다릅니다.",
     "maxpool_grad_all": "최대 풀링의 기울기를 창의 모든 칸에 보냈습니다. 기울기는 최댓값이 있던 칸 하나로만 "
                         "갑니다.",
-    # receptive fields and 1x1 convolutions (chapter 5, checks/fields.py)
+    # receptive fields (chapter 5, checks/fields.py)
     "field_kernels_summed": "필터 크기를 그대로 더했습니다. 층 하나는 수용 영역을 F가 아니라 F - 1만큼(간격을 곱해) "
                             "넓힙니다: 3×3 두 층은 1 + 2 + 2 = 5입니다.",
     "field_stride_ignored": "스트라이드를 빠뜨렸습니다. 스트라이드(또는 풀링) 뒤의 층은 한 칸을 움직일 때 입력에서 "
@@ -82,6 +82,7 @@ DIAGNOSES = {
     "field_area": "수용 영역의 넓이(R × R)를 넣었습니다. 묻는 것은 정사각형의 한 변 R입니다.",
     "stack_params_one_layer": "층 하나의 파라미터만 셌습니다. 층을 여러 개 쌓으면 층마다 필터와 편향이 따로 있으니 "
                               "모든 층의 파라미터를 더하세요.",
+    # 1x1 convolutions (chapter 7, checks/fields.py)
     "conv1x1_not_reshaped": "결과를 (N, H, W, K) 모양으로 되돌리지 않았습니다. (N * H * W, C) @ (C, K)의 결과를 "
                             "reshape(N, H, W, K)로 바꾸세요.",
     "conv1x1_mean": "채널을 더하지 않고 평균을 냈습니다. 1×1 합성곱의 출력값은 채널 C개에 가중치를 곱한 합입니다.",
