@@ -418,7 +418,8 @@ def main():
     parser.add_argument("args", nargs=argparse.REMAINDER,
                         help="test: --quick (unit tests and doctests only) or --cpu-path NAME (one "
                              "of " + ", ".join(CPU_PATHS) + "; repeatable), then extra arguments "
-                             "for pytest; colab-stack: chapters "
+                             "for pytest; pdf: editions (student, instructor; default: both); "
+                             "colab-stack: chapters "
                              "(default: all); execute: notebooks (default: all); bench: --quick, --only NAME..., "
                              "--write; assign, grade: see --help of each")
     args = parser.parse_args()
