@@ -11,7 +11,7 @@ Only the LaTeX builder is touched; the HTML book is built as before.
   and the solution's code cells, which sit between the two, would stay. Check cells are tagged
   `remove-input` already, so both editions show their results and never their code. The edition is
   read when the LaTeX is written, not when the notebooks are read, so the two editions share one
-  read of the book (tasks.py builds them one after the other in one output folder).
+  read of the book (tasks.py builds them one after the other into one Sphinx output folder).
 - **One numbering, the HTML's.** The notebooks number their own sections in the heading text
   ("## 4.1 합성곱이란"), so LaTeX numbers no section (book/_latex/cnnbook.sty sets secnumdepth to
   0). Chapters are numbered by LaTeX, from their file names: the chapter's number is taken off its
