@@ -1,7 +1,8 @@
-"""The book's two commands; they need nothing but python3.
+"""The book's commands; they need nothing but python3.
 
     python3 tasks.py book   # build the HTML book into _build/html
-    python3 tasks.py test   # every test: the book build, unit tests, doctests, every notebook under
+    python3 tasks.py pdf    # build the PDF book, student and instructor editions, into _build/pdf
+    python3 tasks.py test   # every test: the HTML and PDF builds, unit tests, doctests, every notebook under
                             # nbval on three CPU paths of TensorFlow, and every chapter on Colab's stack
 
 and, for contributors:
@@ -29,6 +30,8 @@ import argparse
 import hashlib
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import time
@@ -176,6 +179,112 @@ def build_book():
           f"{ROOT / '_build' / 'html' / 'index.html'}", flush=True)
 
 
+# The PDF book (book/instructors.md): Jupyter Book's LaTeX builder, then XeLaTeX with kotex and the
+# Nanum fonts (book/_latex/cnnbook.sty). Debian package -> a file it installs. fonts-recommended
+# has the ZapfDingbats metrics hyperref loads under XeTeX; DejaVu (core and extra: the italics) is
+# the Latin font, whose glyphs cover every character the book prints; poppler-utils has pdfinfo
+# and pdftotext (page counts; tests/test_pdf.py reads the text).
+PDF_PACKAGES = {
+    "texlive-xetex": "/usr/bin/xelatex",
+    "texlive-lang-korean": "/usr/share/texlive/texmf-dist/tex/latex/cjk-ko/kotex.sty",
+    "texlive-fonts-recommended": "/usr/share/texlive/texmf-dist/fonts/tfm/adobe/zapfding/pzdr.tfm",
+    "latexmk": "/usr/bin/latexmk",
+    "xindy": "/usr/bin/xindy",
+    "fonts-nanum": "/usr/share/fonts/truetype/nanum/NanumMyeongjo.ttf",
+    "fonts-dejavu-core": "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf",
+    "fonts-dejavu-extra": "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf",
+    "poppler-utils": "/usr/bin/pdfinfo",
+}
+PDF_DIR = ROOT / "_build" / "pdf"
+# student: exercises and check cells' results, no solutions; instructor: with the solutions.
+PDF_EDITIONS = ("student", "instructor")
+PDF_NAME = "cnn-book"         # _config.yml's latex_documents.targetname, without .tex
+
+
+def pdf_path(edition):
+    return PDF_DIR / f"{PDF_NAME}-{edition}.pdf"
+
+
+def ensure_pdf_tools():
+    """Installs the PDF build's Debian packages with apt-get when missing and running as root;
+    returns the packages still missing."""
+    missing = [name for name, path in PDF_PACKAGES.items() if not Path(path).exists()]
+    if missing and os.name == "posix" and os.geteuid() == 0 and Path("/usr/bin/apt-get").exists():
+        apt_env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        run("apt-get", "update", "-q", env=apt_env)
+        run("apt-get", "install", "-y", "-q", "--no-install-recommends", *missing, env=apt_env)
+        missing = [name for name, path in PDF_PACKAGES.items() if not Path(path).exists()]
+    return missing
+
+
+def build_pdf(editions=PDF_EDITIONS):
+    """Builds the PDF book's editions into _build/pdf/cnn-book-<edition>.pdf (each one's LaTeX log
+    beside it, for tests/test_pdf.py) and writes _build/pdf/summary.json (time, pages, size).
+
+    Sphinx reads the book once: the edition (CNN_BOOK_PDF_EDITION, book/_ext/pdf_book.py) only
+    changes what is written, so the second edition's build reuses the first one's environment.
+    Each edition is typeset in its own folder, which keeps its .aux files for the next build.
+    A Sphinx warning fails the build (-n -W), as the HTML book's; a LaTeX error stops it
+    (-halt-on-error) with the log's error lines printed.
+    """
+    unknown = [edition for edition in editions if edition not in PDF_EDITIONS]
+    if unknown:
+        sys.exit(f"tasks.py pdf: no edition {', '.join(unknown)}; the editions are "
+                 f"{' and '.join(PDF_EDITIONS)} (default: both).")
+    missing = ensure_pdf_tools()
+    if missing:
+        sys.exit(f"The PDF build needs the Debian packages {' '.join(missing)}: install them "
+                 f"(sudo apt-get install --no-install-recommends {' '.join(missing)}).")
+    sources = PDF_DIR / "sphinx"                   # jupyter-book's --path-output
+    for edition in editions:                       # a failed build leaves no old PDF to test
+        pdf_path(edition).unlink(missing_ok=True)
+    summary = {}
+    for index, edition in enumerate(editions):
+        started = time.perf_counter()
+        env = dict(os.environ, CNN_BOOK_PDF_EDITION=edition)
+        run(BIN / "jupyter-book", "build", ROOT, *(["--all"] if index == 0 else []),
+            "--builder", "latex", "--path-output", sources, "-n", "-W", "--keep-going", env=env)
+        folder = PDF_DIR / edition
+        shutil.copytree(sources / "_build" / "latex", folder, dirs_exist_ok=True)
+        # As Sphinx's Makefile for the folder (make all-pdf), with xindy for the index.
+        env.update(LATEXOPTS="-interaction=nonstopmode -halt-on-error",
+                   XINDYOPTS="-L general -C utf8 -M sphinx.xdy")
+        latexmk = ["latexmk", "-xelatex", f"{PDF_NAME}.tex"]
+        print("+", " ".join(latexmk), f"(in {folder}; output in {edition}-latexmk.txt)", flush=True)
+        with open(PDF_DIR / f"{edition}-latexmk.txt", "w", encoding="utf-8") as output:
+            code = subprocess.run(latexmk, cwd=folder, env=env, stdout=output,
+                                  stderr=subprocess.STDOUT).returncode
+        log = folder / f"{PDF_NAME}.log"
+        if code != 0:
+            errors = [line for line in log.read_text(encoding="utf-8", errors="replace")
+                      .splitlines() if line.startswith("!")] if log.exists() else []
+            print("\n".join(errors[:20]) or f"see {PDF_DIR / f'{edition}-latexmk.txt'}", flush=True)
+            raise subprocess.CalledProcessError(code, latexmk)
+        shutil.copyfile(folder / f"{PDF_NAME}.pdf", pdf_path(edition))
+        shutil.copyfile(log, PDF_DIR / f"{PDF_NAME}-{edition}.log")
+        info = subprocess.run(["pdfinfo", pdf_path(edition)], capture_output=True, text=True,
+                              check=True).stdout
+        summary[edition] = {"seconds": round(time.perf_counter() - started, 1),
+                            "pages": int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1)),
+                            "bytes": pdf_path(edition).stat().st_size}
+        print(f"[time] PDF ({edition}) built in {summary[edition]['seconds']:.1f} s: "
+              f"{pdf_path(edition)}, {summary[edition]['pages']} pages, "
+              f"{summary[edition]['bytes'] / 1e6:.1f} MB", flush=True)
+    (PDF_DIR / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    return summary
+
+
+def build_pdf_for_tests():
+    """The test command's PDF build. A failure does not stop the other tests: tests/test_pdf.py
+    then fails, finding no PDF to read."""
+    started = time.perf_counter()
+    try:
+        build_pdf()
+    except (subprocess.CalledProcessError, SystemExit) as error:
+        print(f"NOTE: the PDF build failed ({error}); tests/test_pdf.py reports it.", flush=True)
+    print(f"[time] PDFs built in {time.perf_counter() - started:.1f} s", flush=True)
+
+
 def describe_path(name):
     settings = " ".join(f"{key}={value}" for key, value in CPU_PATHS[name].items())
     return f"{name} ({settings or 'as this CPU picks'})"
@@ -271,6 +380,7 @@ def run_tests(extra):
     else:
         ensure_browser()
         build_book()
+        build_pdf_for_tests()
         results = [pytest_pass("default", TEST_TARGETS, extra,
                                "unit tests, doctests, browser, notebooks")]
         results += [pytest_pass(name, ["book"], extra, "notebooks")
@@ -309,12 +419,13 @@ def execute(notebooks):
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["book", "test", "colab-stack", "execute", "setup-cells",
-                                            "bench", "assign", "grade"])
+    parser.add_argument("command", choices=["book", "pdf", "test", "colab-stack", "execute",
+                                            "setup-cells", "bench", "assign", "grade"])
     parser.add_argument("args", nargs=argparse.REMAINDER,
                         help="test: --quick (unit tests and doctests only) or --cpu-path NAME (one "
                              "of " + ", ".join(CPU_PATHS) + "; repeatable), then extra arguments "
-                             "for pytest; colab-stack: chapters "
+                             "for pytest; pdf: editions (student, instructor; default: both); "
+                             "colab-stack: chapters "
                              "(default: all); execute: notebooks (default: all); bench: --quick, --only NAME..., "
                              "--write; assign, grade: see --help of each")
     args = parser.parse_args()
@@ -322,6 +433,8 @@ def main():
     try:
         if args.command == "book":
             build_book()
+        elif args.command == "pdf":
+            build_pdf(args.args or PDF_EDITIONS)
         elif args.command == "execute":
             execute(args.args)
         elif args.command == "colab-stack":

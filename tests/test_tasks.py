@@ -23,6 +23,7 @@ def recorded(tmp_path, monkeypatch):
     monkeypatch.setattr(tasks, "REPORTS", tmp_path / "reports")
     monkeypatch.setattr(tasks, "build_book", lambda: calls.append("build_book"))
     monkeypatch.setattr(tasks, "ensure_browser", lambda: calls.append("ensure_browser"))
+    monkeypatch.setattr(tasks, "build_pdf_for_tests", lambda: calls.append("build_pdf"))
 
     def run(command, cwd, env):
         calls.append([str(part) for part in command])
@@ -49,7 +50,7 @@ def test_the_full_command_builds_the_book_and_runs_everything(recorded, tmp_path
     tasks.run_tests([])
     reports = tmp_path / "reports"
     assert recorded == [
-        "ensure_browser", "build_book",
+        "ensure_browser", "build_book", "build_pdf",
         _pytest(["tests", "cnn_utils", "book"], reports / "default.xml", *NBVAL),
         _pytest(["book"], reports / "onednn-off.xml", *NBVAL),
         _pytest(["book"], reports / "avx2.xml", *NBVAL),
