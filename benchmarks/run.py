@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from benchmarks import bench_conv, bench_grading, bench_notebooks, bench_training
+from benchmarks import bench_conv, bench_grading, bench_notebooks, bench_slides, bench_training
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 BENCHMARKS = {"conv": bench_conv, "training": bench_training, "grading": bench_grading,
-              "notebooks": bench_notebooks}
+              "notebooks": bench_notebooks, "slides": bench_slides}
 
 
 def machine():
