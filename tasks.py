@@ -20,6 +20,7 @@ and, for instructors (book/instructors.md):
 
     python3 tasks.py assign [04_convolution ...] [--out DIR]       # student notebooks and keys
     python3 tasks.py grade SUBMISSIONS [--chapter 04_convolution]  # grade a folder into grades.csv
+    python3 tasks.py slides 04_convolution [...] | --all           # lecture slides, _build/slides
 
 All create the virtual environment .venv and install requirements.txt into it, with the HTML
 toolchain pinned by constraints.txt, when it is missing or when requirements.txt, constraints.txt
@@ -96,12 +97,14 @@ BROWSER_PACKAGES = {"chromium": "/usr/bin/chromium",
                     "fonts-nanum": "/usr/share/fonts/truetype/nanum/NanumGothic.ttf"}
 # The grader's sandbox (course_tools/sandbox.py; tests/test_sandbox.py requires it) is bubblewrap.
 SANDBOX_PACKAGES = {"bubblewrap": "/usr/bin/bwrap"}
+# The lecture slides (course_tools/slides.py) install reveal.js and MathJax with npm.
+SLIDES_PACKAGES = {"npm": "/usr/bin/npm"}
 
 
 def ensure_browser():
-    """Installs chromium (and a Korean font) and bubblewrap with apt-get when missing and running
-    as root."""
-    wanted = {**BROWSER_PACKAGES, **SANDBOX_PACKAGES}
+    """Installs chromium (and a Korean font), bubblewrap and npm with apt-get when missing and
+    running as root."""
+    wanted = {**BROWSER_PACKAGES, **SANDBOX_PACKAGES, **SLIDES_PACKAGES}
     missing = [name for name, path in wanted.items() if not Path(path).exists()
                and not (name == "chromium" and os.environ.get("CNN_BOOK_CHROMIUM"))]
     if not missing:
@@ -416,18 +419,25 @@ def execute(notebooks):
     run(PYTHON, "-m", "tests.execute_notebooks", *notebooks, env=test_environment())
 
 
+def slides(args):
+    """Lecture slides: course_tools/slides.py turns chapters into reveal.js decks in _build/slides."""
+    if not shutil.which("npm"):
+        ensure_browser()                               # npm installs reveal.js and MathJax
+    run(PYTHON, "-m", "course_tools.slides", *args, env=test_environment())
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["book", "pdf", "test", "colab-stack", "execute",
-                                            "setup-cells", "bench", "assign", "grade"])
+                                            "setup-cells", "bench", "assign", "grade", "slides"])
     parser.add_argument("args", nargs=argparse.REMAINDER,
                         help="test: --quick (unit tests and doctests only) or --cpu-path NAME (one "
                              "of " + ", ".join(CPU_PATHS) + "; repeatable), then extra arguments "
                              "for pytest; pdf: editions (student, instructor; default: both); "
                              "colab-stack: chapters "
                              "(default: all); execute: notebooks (default: all); bench: --quick, --only NAME..., "
-                             "--write; assign, grade: see --help of each")
+                             "--write; assign, grade, slides: see --help of each")
     args = parser.parse_args()
     ensure_environment()
     try:
@@ -443,6 +453,8 @@ def main():
             run(PYTHON, "-m", "tests.colab_sim", "write-setup-cells")
         elif args.command == "bench":
             run(PYTHON, "-m", "benchmarks.run", *args.args, env=test_environment())
+        elif args.command == "slides":
+            slides(args.args)
         elif args.command in ("assign", "grade"):
             run(PYTHON, "-m", "course_tools", args.command, *args.args, env=test_environment())
         else:

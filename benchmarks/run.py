@@ -14,11 +14,13 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from benchmarks import bench_conv, bench_data, bench_grading, bench_notebooks, bench_pdf, bench_training
+from benchmarks import (bench_conv, bench_data, bench_grading, bench_notebooks, bench_pdf, bench_slides,
+                        bench_training)
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 BENCHMARKS = {"conv": bench_conv, "data": bench_data, "training": bench_training,
-              "grading": bench_grading, "notebooks": bench_notebooks, "pdf": bench_pdf}
+              "grading": bench_grading, "notebooks": bench_notebooks, "pdf": bench_pdf,
+              "slides": bench_slides}
 
 
 def machine():

@@ -7,6 +7,9 @@
   chapters.
 - `course_tools.grade`: `python -m course_tools grade SUBMISSIONS` executes every submitted notebook
   in a fresh kernel with a time limit and writes one CSV row per exercise check.
+- `course_tools.slides`: `python -m course_tools.slides [chapter ...] [--all]` (`python3 tasks.py
+  slides`) turns chapters into reveal.js decks for lecturing, chosen by slide metadata or a default
+  rule, with reveal.js and MathJax copied beside them.
 
 These run on the instructor's machine and are not part of `cnn_utils`, which students install.
 """
