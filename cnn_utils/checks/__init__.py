@@ -29,11 +29,13 @@ The modules:
     ops         the function checkers (convolution, sizes, padding, parameter counts, pooling,
                 softmax) and the mistake generators for `check_answer`
     training    chapter 8's checkers: batch normalisation, `summary()`'s counts, learning curves
+    backprop    chapter 9's backward-pass checkers: a naive convolution backward, max-pool backward
     fields      chapter 5's receptive-field and 1x1-convolution checkers and mistake generators
     answers     answers stored in variables: `check_answer`, `check_shape`, `check_answers`, `check_all`
 """
 
 from .answers import check_all, check_answer, check_answers, check_shape
+from .backprop import check_conv_backward, check_maxpool_backward
 from .fields import check_conv1x1, receptive_field_mistakes, stacked_param_mistakes
 from .ops import (check_avg_pool2d, check_conv2d, check_conv2d_single, check_conv_output_size,
                   check_conv_param_count, check_max_pool2d, check_padding_amounts, check_softmax,
@@ -57,11 +59,13 @@ __all__ = [
     "check_bn_param_counts",
     "check_conv1x1",
     "check_conv2d",
+    "check_conv_backward",
     "check_conv2d_single",
     "check_conv_output_size",
     "check_conv_param_count",
     "check_example_param_count",
     "check_max_pool2d",
+    "check_maxpool_backward",
     "check_padding_amounts",
     "check_shape",
     "check_softmax",
