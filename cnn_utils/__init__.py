@@ -30,7 +30,7 @@ imports; each module's docstring names its chapters too):
     06_pooling             checks.answers, checks.ops, data, ops, shapes, viz.architecture, viz.plotting, viz.pooling
     07_conv2d_layer        checks.answers, checks.fields, checks.ops, cpu_path, data, notebook, ops, shapes, viz.plotting
     08_mnist_keras         checks.answers, checks.training, data, models.keras_mnist, notebook, shapes, viz.plotting, viz.training
-    09_cnn_from_scratch    data, nn.gradcheck, nn.layers, nn.networks, nn.optim, nn.train, notebook, timing, viz.plotting
+    09_cnn_from_scratch    checks.answers, checks.backprop, data, nn.gradcheck, nn.layers, nn.networks, nn.optim, nn.train, notebook, ops, shapes, timing, viz.plotting
 """
 
 from .cpu_path import ConvOutcome, channels_first_conv_outcome, onednn_enabled

@@ -1,6 +1,6 @@
 """Sizes and counts of a convolution layer, one spatial axis at a time.
 
-Used in chapters 1, 3, 5, 6, 7 and 8.
+Used in chapters 1, 3, 5, 6, 7, 8 and 9.
 
 The book's formulas: output size ``floor((W - F + 2P) / S) + 1`` and parameter count
 ``K * F^2 * D + K``, with TensorFlow's rule for how much "SAME" pads; and the receptive field of a

@@ -23,7 +23,7 @@ CHAPTERS = sorted((ROOT / "book" / "chapters").glob("*.ipynb"))
 GRADED = [p for p in CHAPTERS if any(fmt.is_check_cell(c) for c in fmt.read(p).cells)]
 # Chapters whose exercises have no check cell yet, and the issue that adds them: the list must
 # shrink as they get graded (test_every_chapter_in_the_toc_grades_its_exercises).
-UNGRADED = {"09_cnn_from_scratch": "issue 14"}
+UNGRADED = {}
 SANDBOX = grade.sandbox_available() is None    # the tests grade in the sandbox where there is one
 
 
