@@ -46,7 +46,7 @@ from .ops import avg_pool2d, col2im, conv2d, conv2d_naive, im2col, max_pool2d, m
 from .ops import combine_kernels, global_avg_pool2d
 from .shapes import (ConvGeometry, conv_geometry, conv_output_size, conv_param_count, padding_amounts,
                      same_padding)
-from .shapes import receptive_field, receptive_field_trace
+from .shapes import gradient_support, receptive_field, receptive_field_trace
 from .timing import best_time, time_to_accuracy
 from .viz.animation import ConvStep, animate_conv, conv_trace
 from .viz.architecture import LayerRow, LayerTable, layer_table, show_shape_flow, side_by_side
@@ -107,6 +107,7 @@ __all__ = [
     "draw_im2col",
     "draw_lenet5",
     "global_avg_pool2d",
+    "gradient_support",
     "ilsvrc_winners",
     "im2col",
     "korean_font_path",

@@ -244,6 +244,49 @@ def _field_layers(layers, op):
     return pairs
 
 
+def gradient_support(layers, size=32):
+    """The receptive field measured by TensorFlow: where the centre output's gradient is nonzero.
+
+    Stacks `tf.nn.conv2d` (an all-ones kernel) and `tf.nn.avg_pool2d` layers, VALID, on an
+    all-ones `size` x `size` image and counts the input pixels that the gradient of the centre
+    output value reaches. Chapter 5 prints it beside `receptive_field`.
+
+    Args:
+        layers: list of `(kind, kernel_size, stride)` with kind "conv" or "pool".
+        size: the image's side.
+
+    Returns:
+        `(rows, cols, pixels)` of the nonzero gradient.
+
+    Example:
+        >>> gradient_support([("conv", 3, 1), ("pool", 2, 2), ("conv", 3, 1)])
+        (8, 8, 64)
+    """
+    import numpy as np
+    import tensorflow as tf
+
+    kinds = [layer[0] if isinstance(layer, (tuple, list)) and len(layer) == 3 else None
+             for layer in layers]
+    if any(kind not in ("conv", "pool") for kind in kinds):
+        raise ValueError(
+            f"gradient_support expects `layers` to be (kind, kernel_size, stride) triples with kind "
+            f"'conv' or 'pool'; received {layers!r}. Pass e.g. [('conv', 3, 1), ('pool', 2, 2)]."
+        )
+    pairs = _field_layers([layer[1:] for layer in layers], "gradient_support")
+    x = tf.ones((1, positive_int(size, "size", "gradient_support"), size, 1))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = x
+        for kind, (k, s) in zip(kinds, pairs):
+            if kind == "conv":
+                y = tf.nn.conv2d(y, tf.ones((k, k, 1, 1)), strides=s, padding="VALID")
+            else:
+                y = tf.nn.avg_pool2d(y, ksize=k, strides=s, padding="VALID")
+        centre = y[0, y.shape[1] // 2, y.shape[2] // 2, 0]
+    rows, cols = np.nonzero(tape.gradient(centre, x)[0, :, :, 0].numpy())
+    return int(rows.max() - rows.min() + 1), int(cols.max() - cols.min() + 1), len(rows)
+
+
 def receptive_field_trace(layers):
     """Receptive field and jump after each layer of a stack, starting with the input itself.
 

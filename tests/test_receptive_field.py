@@ -289,3 +289,14 @@ def test_stacked_param_mistakes():
         stacked_param_mistakes(3, 0)
     with pytest.raises(TypeError, match="`layers` to be an integer"):
         stacked_param_mistakes(3, 8, layers=2.5)
+
+
+def test_gradient_support_is_the_formulas_field():
+    from cnn_utils import gradient_support
+
+    for layers in ([("conv", 3, 1)] * 3, [("conv", 3, 1), ("pool", 2, 2), ("conv", 3, 1)],
+                   [("conv", 3, 2), ("conv", 3, 1), ("conv", 3, 1)]):
+        r, _ = receptive_field([(k, s) for _, k, s in layers])
+        assert gradient_support(layers) == (r, r, r * r), layers
+    with pytest.raises(ValueError, match="kind 'conv' or 'pool'"):
+        gradient_support([("합성곱", 3, 1)])
