@@ -22,6 +22,10 @@ and, for instructors (book/instructors.md):
     python3 tasks.py grade SUBMISSIONS [--chapter 04_convolution]  # grade a folder into grades.csv
     python3 tasks.py slides 04_convolution [...] | --all           # lecture slides, _build/slides
 
+and, to re-train the CIFAR-10 models the book ships (cnn_utils/weights; about 20 + 8 minutes on 2 cores):
+
+    python3 tasks.py train cifar10 [cifar5] [--epochs N]
+
 All create the virtual environment .venv and install requirements.txt into it, with the HTML
 toolchain pinned by constraints.txt, when it is missing or when requirements.txt, constraints.txt
 or pyproject.toml changed since the last install.
@@ -430,14 +434,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["book", "pdf", "test", "colab-stack", "execute",
-                                            "setup-cells", "bench", "assign", "grade", "slides"])
+                                            "setup-cells", "bench", "assign", "grade", "slides", "train"])
     parser.add_argument("args", nargs=argparse.REMAINDER,
                         help="test: --quick (unit tests and doctests only) or --cpu-path NAME (one "
                              "of " + ", ".join(CPU_PATHS) + "; repeatable), then extra arguments "
                              "for pytest; pdf: editions (student, instructor; default: both); "
                              "colab-stack: chapters "
                              "(default: all); execute: notebooks (default: all); bench: --quick, --only NAME..., "
-                             "--write; assign, grade, slides: see --help of each")
+                             "--write; assign, grade, slides, train: see --help of each")
     args = parser.parse_args()
     ensure_environment()
     try:
@@ -455,6 +459,8 @@ def main():
             run(PYTHON, "-m", "benchmarks.run", *args.args, env=test_environment())
         elif args.command == "slides":
             slides(args.args)
+        elif args.command == "train":
+            run(PYTHON, "-m", "cnn_utils.models.cifar_training", *args.args, env=test_environment())
         elif args.command in ("assign", "grade"):
             run(PYTHON, "-m", "course_tools", args.command, *args.args, env=test_environment())
         else:
