@@ -168,6 +168,9 @@ def test_environment(tests=False):
     env.setdefault("IPYTHONDIR", str(kernel_settings()))
     env.setdefault("PYTHONHASHSEED", "0")
     env.setdefault("CNN_UTILS_RECORD_FIGURE_TEXT", "1")  # figures record their smallest text
+    # Chapter 12's ImageNet-weights path (keras.applications) downloads; the book's own runs skip it,
+    # so that a stored output never depends on the network (a reader online runs it).
+    env.setdefault("CNN_UTILS_OFFLINE", "1")
     for variable, shared in ((MNIST_ENV_VAR, SHARED_MNIST), (CIFAR10_ENV_VAR, SHARED_CIFAR10)):
         if variable not in env and (tests or shared.exists()):
             env[variable] = str(shared)
