@@ -322,6 +322,11 @@ def pytest_pass(name, targets, extra, label, selection=NBVAL, report_name=None,
     # notebook's cells share one kernel. CNN_BOOK_TEST_WORKERS=1 runs them one after another.
     workers = os.environ.get("CNN_BOOK_TEST_WORKERS", "2")
     parallel = ["-n", workers, "--dist", "loadfile"] if workers != "1" else []
+    if parallel:
+        # Two workers share the cores: numpy's OpenBLAS spinning two threads in each (chapter 9's
+        # training) ran five times slower than alone. One BLAS thread per worker (a reader's
+        # machine may use any number: the stored outputs print only what survives that).
+        env.setdefault("OPENBLAS_NUM_THREADS", "1")
     code = subprocess.run(
         [str(PYTHON), "-m", "pytest", *targets, *selection, f"--junitxml={report}",
          "-o", "junit_family=xunit1", *parallel, *extra], cwd=ROOT, env=env).returncode
