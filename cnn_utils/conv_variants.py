@@ -96,7 +96,8 @@ def depthwise_conv2d(input, filter, strides, padding, data_format="NHWC", dilati
     Args:
         input: array of shape (N, H, W, C).
         filter: array of shape (KH, KW, C, multiplier).
-        strides: a sequence of 4 ints [1, SH, SW, 1], as `tf.nn.depthwise_conv2d` requires.
+        strides: a sequence of 4 ints [1, SH, SW, 1], as `tf.nn.depthwise_conv2d` requires
+            (SH != SW is computed too; TensorFlow's CPU kernel without oneDNN refuses it).
         padding: "VALID", "SAME" (TensorFlow's rule) or explicit
             [[0, 0], [top, bottom], [left, right], [0, 0]].
         data_format: "NHWC", the only layout.
@@ -273,7 +274,8 @@ def conv2d_transpose(input, filters, output_shape, strides, padding="SAME", data
         padding: "VALID", "SAME" (TensorFlow's rule) or explicit
             [[0, 0], [top, bottom], [left, right], [0, 0]]: the forward convolution's padding.
         data_format: "NHWC", the only layout.
-        dilations: None, or an int or a sequence of 1, 2 or 4 ints.
+        dilations: None, or an int or a sequence of 1, 2 or 4 ints (TensorFlow 2.21's CPU kernel
+            computes dilations above 1 only with oneDNN, in float32; this computes them always).
         name: ignored.
 
     Returns:

@@ -106,6 +106,15 @@ def test_depthwise_and_separable_match_tf(config, dtype):
     close(ours, tf.nn.separable_conv2d(x, w, pw, strides, padding, dilations=[d, d]).numpy(), dtype)
 
 
+def test_depthwise_with_unequal_strides_is_conv2d_per_channel():
+    # tf.nn.depthwise_conv2d's kernel without oneDNN refuses SH != SW; conv2d per channel does not
+    rng = np.random.default_rng(11)
+    x, w = rng.standard_normal((2, 7, 8, 3)), rng.standard_normal((3, 2, 3, 2))
+    ours = depthwise_conv2d(x, w, [1, 2, 3, 1], "SAME")
+    for c in range(3):
+        close(ours[..., 2 * c:2 * c + 2], conv2d(x[..., c:c + 1], w[:, :, c:c + 1], [2, 3], "SAME"))
+
+
 # (N, H, W, C_in, KH, KW, C_out, stride, padding, OH, OW): OH, OW each one of the sizes that conv2d
 # maps back to (H, W)
 TRANSPOSE = [
