@@ -170,14 +170,19 @@ def pretrained(name="cifar10"):
         FileNotFoundError: if the file is missing (a source checkout without the weights), with
             the command that trains it.
     """
-    import keras
-
     path = weights_path(name)
     if not path.is_file():
         raise FileNotFoundError(f"The shipped model {path} is missing. Train it with "
                                 f"`python3 tasks.py train {name}` (it is written there).")
     record = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-    return keras.saving.load_model(path, compile=False), record
+    # The architecture from the code and only the weights from the file: a `.keras` file's
+    # configuration written by one Keras (3.15) does not always load in an older one (Colab's 3.13
+    # rejects its initialisers' arguments), while the weights, layer by layer, do.
+    from .cifar import cifar_resnet
+
+    model = cifar_resnet(num_classes=len(record["classes"]))
+    model.load_weights(path)
+    return model, record
 
 
 def save_trained(model, record, name):
