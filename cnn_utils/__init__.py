@@ -54,6 +54,7 @@ from .shapes import (conv_transpose_output_size, depthwise_param_count, depthwis
 from .timing import best_time, time_to_accuracy
 from .viz.animation import ConvStep, animate_conv, conv_trace
 from .viz.architecture import LayerRow, LayerTable, layer_table, show_shape_flow, side_by_side
+from .viz.blocks import plot_gradient_norms, show_dilated_kernel
 from .viz.diagrams import draw_conv_volume, draw_im2col
 from .viz.fonts import KOREAN_FONT_FAMILY, korean_font_path, use_korean_font  # Hangul in figures
 from .viz.ilsvrc import plot_depth, plot_top5_errors
@@ -135,15 +136,17 @@ __all__ = [
     "onednn_enabled",
     "padding_amounts",
     "plot_depth",
+    "plot_gradient_norms",
     "plot_learning_curves",
     "plot_step_losses",
     "plot_top5_errors",
+    "pool_windows",
     "receptive_field",
     "receptive_field_trace",
-    "pool_windows",
     "same_padding",
     "separable_conv2d",
     "show_conv_steps",
+    "show_dilated_kernel",
     "show_feature_maps",
     "show_image_values",
     "show_kernels",

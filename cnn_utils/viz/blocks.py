@@ -1,0 +1,96 @@
+"""Pictures of the building blocks of modern CNNs: gradient flow and dilated kernels.
+
+Used in chapter 11: `plot_gradient_norms` draws the gradient norm of every layer of a deep plain
+stack and of a residual one at initialisation (`cnn_utils.models.gradient_flow`), and
+`show_dilated_kernel` draws where a dilated kernel's taps fall in the window it spans. Labels in
+Korean (`cnn_utils.viz.fonts`).
+"""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .._validation import positive_int
+
+
+def plot_gradient_norms(norms, title="층마다의 기울기 크기(초기화 직후)"):
+    """The gradient norm of every layer's weights, first layer first, for several networks.
+
+    Args:
+        norms: dict label -> sequence of positive numbers, one per layer, the layer nearest the
+            input first (what `gradient_norms` returns for each network).
+        title: the axis title.
+
+    Returns:
+        The matplotlib `Figure` (the norms on a log scale).
+
+    Raises:
+        ValueError: if `norms` is not a non-empty dict of non-empty sequences of positive numbers.
+
+    Example:
+        >>> fig = plot_gradient_norms({"평범한 층": [1e-6, 1e-3, 1.0], "잔차": [0.5, 0.7, 1.0]})
+        >>> len(fig.axes[0].lines), fig.axes[0].get_yscale()
+        (2, 'log')
+    """
+    if not isinstance(norms, dict) or not norms:
+        raise ValueError("plot_gradient_norms expects a dict label -> per-layer gradient norms; "
+                         f"received {type(norms).__name__} {norms!r:.80}.")
+    series = {}
+    for label, values in norms.items():
+        values = np.asarray(values, dtype=float)
+        if values.ndim != 1 or values.size == 0 or not np.all(values > 0):
+            raise ValueError(f"plot_gradient_norms expects, for {label!r}, a 1-D sequence of "
+                             f"positive norms (one per layer); received {values!r:.80}. A zero "
+                             "norm cannot be drawn on a log scale.")
+        series[label] = values
+    fig, ax = plt.subplots(figsize=(6.5, 3.6), constrained_layout=True)
+    for (label, values), marker in zip(series.items(), "osd^v"):
+        ax.plot(np.arange(1, values.size + 1), values, marker=marker, markersize=4, label=label)
+    ax.set(xlabel="층 (1 = 입력에 가장 가까운 층)", ylabel="가중치 기울기의 노름", title=title,
+           yscale="log")
+    ax.legend(fontsize=10)
+    return fig
+
+
+def show_dilated_kernel(kernel_size, dilations, panel_width=2.6):
+    """Draws a kernel's taps inside the window it spans, for each dilation rate side by side.
+
+    A `kernel_size` x `kernel_size` kernel with dilation d spans ``d * (k - 1) + 1`` pixels a side;
+    its taps (dark squares) are d pixels apart and the pixels between them (light) are skipped.
+
+    Args:
+        kernel_size: int k.
+        dilations: sequence of ints, one panel each.
+        panel_width: inches per panel.
+
+    Returns:
+        The matplotlib `Figure`.
+
+    Example:
+        >>> fig = show_dilated_kernel(3, [1, 2])
+        >>> [ax.get_title() for ax in fig.axes]
+        ['팽창 1: 3×3 창', '팽창 2: 5×5 창']
+    """
+    op = "show_dilated_kernel"
+    k = positive_int(kernel_size, "kernel_size", op)
+    if isinstance(dilations, (int, np.integer)) or not hasattr(dilations, "__iter__"):
+        raise TypeError(f"{op} expects `dilations` to be a list of ints, one panel each; received "
+                        f"{dilations!r}. Pass e.g. [1, 2, 4].")
+    rates = [positive_int(d, "dilations[i]", op) for d in dilations]
+    if not rates:
+        raise ValueError(f"{op} expects at least one dilation rate; received {dilations!r}.")
+    widest = max(d * (k - 1) + 1 for d in rates)
+    fig, axes = plt.subplots(1, len(rates), figsize=(min(10, panel_width * len(rates)), panel_width + 0.4),
+                             constrained_layout=True, squeeze=False)
+    for ax, d in zip(axes[0], rates):
+        span = d * (k - 1) + 1
+        grid = np.zeros((span, span))
+        grid[::d, ::d] = 1
+        ax.imshow(grid, cmap="Blues", vmin=-0.25, vmax=1.2)
+        ax.set_xticks(np.arange(-0.5, span, 1), minor=True)
+        ax.set_yticks(np.arange(-0.5, span, 1), minor=True)
+        ax.grid(which="minor", color="0.6", linewidth=0.8)
+        ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
+        ax.set_xlim(-0.5, widest - 0.5)
+        ax.set_ylim(widest - 0.5, -0.5)
+        ax.set_title(f"팽창 {d}: {span}×{span} 창", fontsize=11)
+    return fig
