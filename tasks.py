@@ -468,7 +468,8 @@ def main():
         elif args.command == "slides":
             slides(args.args)
         elif args.command == "train":
-            run(PYTHON, "-m", "cnn_utils.models.cifar_training", *args.args, env=test_environment())
+            run(PYTHON, "-c", "import sys; from cnn_utils.models.cifar_training import main; main(sys.argv[1:])",
+                *args.args, env=test_environment())
         elif args.command in ("assign", "grade"):
             run(PYTHON, "-m", "course_tools", args.command, *args.args, env=test_environment())
         else:
