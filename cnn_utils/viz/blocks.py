@@ -1,6 +1,6 @@
 """Pictures of the building blocks of modern CNNs: gradient flow and dilated kernels.
 
-Used in chapter 11: `plot_gradient_norms` draws the gradient norm of every layer of a deep plain
+Used in chapter 11: `plot_gradient_norms` draws the gradient norm at every block of a deep plain
 stack and of a residual one at initialisation (`cnn_utils.models.gradient_flow`), and
 `show_dilated_kernel` draws where a dilated kernel's taps fall in the window it spans. Labels in
 Korean (`cnn_utils.viz.fonts`).
@@ -12,13 +12,14 @@ import numpy as np
 from .._validation import positive_int
 
 
-def plot_gradient_norms(norms, title="층마다의 기울기 크기(초기화 직후)"):
-    """The gradient norm of every layer's weights, first layer first, for several networks.
+def plot_gradient_norms(norms, title="블록마다의 기울기 크기(초기화 직후)",
+                        xlabel="블록 (1 = 입력에 가장 가까운 블록)", ylabel="기울기의 노름"):
+    """The gradient norm at every block (or layer), first block first, for several networks.
 
     Args:
-        norms: dict label -> sequence of positive numbers, one per layer, the layer nearest the
+        norms: dict label -> sequence of positive numbers, one per block, the block nearest the
             input first (what `gradient_norms` returns for each network).
-        title: the axis title.
+        title, xlabel, ylabel: the axis title and labels.
 
     Returns:
         The matplotlib `Figure` (the norms on a log scale).
@@ -45,8 +46,7 @@ def plot_gradient_norms(norms, title="층마다의 기울기 크기(초기화 �
     fig, ax = plt.subplots(figsize=(6.5, 3.6), constrained_layout=True)
     for (label, values), marker in zip(series.items(), "osd^v"):
         ax.plot(np.arange(1, values.size + 1), values, marker=marker, markersize=4, label=label)
-    ax.set(xlabel="층 (1 = 입력에 가장 가까운 층)", ylabel="가중치 기울기의 노름", title=title,
-           yscale="log")
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title, yscale="log")
     ax.legend(fontsize=10)
     return fig
 
