@@ -8,6 +8,7 @@ Korean (`cnn_utils.viz.fonts`).
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from .._validation import positive_int
 
@@ -47,6 +48,7 @@ def plot_gradient_norms(norms, title="블록마다의 기울기 크기(초기화
     for (label, values), marker in zip(series.items(), "osd^v"):
         ax.plot(np.arange(1, values.size + 1), values, marker=marker, markersize=4, label=label)
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title, yscale="log")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=10)
     return fig
 
