@@ -8,6 +8,7 @@ Korean (`cnn_utils.viz.fonts`).
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from .._validation import positive_int
@@ -83,16 +84,19 @@ def show_dilated_kernel(kernel_size, dilations, panel_width=2.6):
     widest = max(d * (k - 1) + 1 for d in rates)
     fig, axes = plt.subplots(1, len(rates), figsize=(min(10, panel_width * len(rates)), panel_width + 0.4),
                              constrained_layout=True, squeeze=False)
+    tap, skipped = plt.get_cmap("Blues")(0.85), plt.get_cmap("Blues")(0.15)
     for ax, d in zip(axes[0], rates):
         span = d * (k - 1) + 1
-        grid = np.zeros((span, span))
-        grid[::d, ::d] = 1
-        ax.imshow(grid, cmap="Blues", vmin=-0.25, vmax=1.2)
-        ax.set_xticks(np.arange(-0.5, span, 1), minor=True)
-        ax.set_yticks(np.arange(-0.5, span, 1), minor=True)
-        ax.grid(which="minor", color="0.6", linewidth=0.8)
-        ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
-        ax.set_xlim(-0.5, widest - 0.5)
-        ax.set_ylim(widest - 0.5, -0.5)
+        start = (widest - span) / 2          # every panel on the widest panel's scale, centred
+        for row in range(span):
+            for col in range(span):
+                on = row % d == 0 and col % d == 0
+                ax.add_patch(Rectangle((start + col, start + row), 1, 1, facecolor=tap if on else skipped,
+                                       edgecolor="0.6", linewidth=0.8))
+        ax.add_patch(Rectangle((start, start), span, span, fill=False, edgecolor="black", linewidth=1.5))
+        ax.set_xlim(-0.1, widest + 0.1)
+        ax.set_ylim(widest + 0.1, -0.1)
+        ax.set_aspect("equal")
+        ax.axis("off")
         ax.set_title(f"팽창 {d}: {span}×{span} 창", fontsize=11)
     return fig
