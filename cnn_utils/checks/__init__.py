@@ -30,6 +30,7 @@ The modules:
                 softmax) and the mistake generators for `check_answer`
     training    chapter 8's checkers: batch normalisation, `summary()`'s counts, learning curves
     backprop    chapter 9's backward-pass checkers: a naive convolution backward, max-pool backward
+    normalization  chapter 11's batch normalisation from scratch: training-mode forward, backward
     fields      chapter 5's receptive-field and 1x1-convolution checkers and mistake generators
     variants    chapter 11's depthwise and transposed convolution checkers, and the mistakes in
                 separable parameter counts, dilated kernel sizes and transposed sizes
@@ -39,6 +40,7 @@ The modules:
 from .answers import check_all, check_answer, check_answers, check_shape
 from .backprop import check_conv_backward, check_maxpool_backward
 from .fields import check_conv1x1, receptive_field_mistakes, stacked_param_mistakes
+from .normalization import check_batchnorm_backward, check_batchnorm_train_forward
 from .ops import (check_avg_pool2d, check_conv2d, check_conv2d_single, check_conv_output_size,
                   check_conv_param_count, check_max_pool2d, check_padding_amounts, check_softmax,
                   output_size_mistakes, param_count_mistakes)
@@ -58,7 +60,9 @@ __all__ = [
     "check_answer",
     "check_answers",
     "check_avg_pool2d",
+    "check_batchnorm_backward",
     "check_batchnorm_forward",
+    "check_batchnorm_train_forward",
     "check_best_epoch",
     "check_bn_param_counts",
     "check_conv1x1",
