@@ -10,8 +10,8 @@ the package itself (``from cnn_utils import conv2d``); the names come from these
     nn/               a CNN from scratch: layers with backward passes (batch normalisation too),
                       optimisers, `fit`, gradient checking (``from cnn_utils.nn import ...``)
     models/           Keras models: the classic CNNs, chapter 8's MNIST CNNs with `fit_mnist`, the
-                      CIFAR-10 ResNet and its training, and chapter 11's deep plain and residual
-                      stacks (``from cnn_utils.models import ...``)
+                      CIFAR-10 ResNet and its training, chapter 11's deep plain and residual stacks
+                      (``from cnn_utils.models import ...``)
     viz/              every picture: figures, the convolution animation, diagrams, Korean fonts
     checks/           the exercises' checkers, with feedback in Korean (``from cnn_utils.checks
                       import ...`` in the check cells)

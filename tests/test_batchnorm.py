@@ -154,6 +154,14 @@ def test_sequential_passes_training_and_accuracy_uses_inference():
     np.testing.assert_allclose(model.forward(x, training=False), expected @ model.layers[2].params["W"])
 
 
+def test_sequential_still_takes_layers_of_ones_own():
+    class Double:                         # no `Layer` base class, no `has_training_mode`
+        def forward(self, x):
+            return 2 * x
+
+    np.testing.assert_array_equal(Sequential([Double()]).forward(np.ones(2), training=False), [2, 2])
+
+
 # ------------------------------------------------------------------------------------------------
 # Properties
 # ------------------------------------------------------------------------------------------------

@@ -123,7 +123,8 @@ def _bn_cases(salt, build):
         shape = (n, h, w, c)
         if index == 0:          # four numbers, one channel: mean 3, variance 3.5
             x = np.array([1.0, 2.0, 3.0, 6.0]).reshape(shape)
-            gamma, beta, dout = np.array([2.0]), np.array([0.5]), np.array([1.0, 0.0, 0.0, 2.0]).reshape(shape)
+            gamma, beta = np.array([2.0]), np.array([0.5])
+            dout = np.array([1.0, 0.0, 0.0, 2.0]).reshape(shape)
         elif index < len(_BN_VISIBLE):
             x = rng.integers(-4, 5, size=shape).astype(np.float64)
             x[0, 0, 0] += 5     # no channel is constant

@@ -14,5 +14,5 @@ from .keras_mnist import (epoch_log, fit_mnist, keras_example_cnn, mnist_cnn, on
 __all__ = ["ALEXNET_LAYERS", "AlexNetLayer", "CIFAR10_MEAN", "CIFAR10_STD", "SHIPPED", "alexnet",
            "augmentation", "cifar_resnet", "conv_bn_relu", "deep_stack", "epoch_log", "fit_mnist",
            "gradient_norms", "keras_example_cnn", "lenet5", "mnist_cnn", "one_cycle_schedule",
-           "pretrained", "residual_block", "split_cifar10", "train_cifar", "train_shipped",
-           "train_steps", "vgg_block"]
+           "pretrained", "residual_block", "split_cifar10", "train_cifar", "train_shipped", "train_steps",
+           "vgg_block"]

@@ -20,7 +20,7 @@ WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 # training images (the last 5,000 are the validation set), restricted to those classes.
 SHIPPED = {
     "cifar10": ("cifar10_resnet", tuple(range(10)), 9),
-    "cifar5": ("cifar5_resnet", tuple(range(5)), 8),
+    "cifar5": ("cifar5_resnet", tuple(range(5)), 6),
 }
 TRAIN_SEED = 0
 VALIDATION_SIZE = 5000

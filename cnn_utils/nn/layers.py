@@ -437,8 +437,9 @@ class Sequential:
 
     def forward(self, x, training=True):
         """The layers in order; `training` goes to the layers that have modes (`BatchNorm`)."""
-        for layer in self.layers:
-            x = layer.forward(x, training) if layer.has_training_mode else layer.forward(x)
+        for layer in self.layers:   # getattr: a layer of one's own need not subclass `Layer`
+            modes = getattr(layer, "has_training_mode", False)
+            x = layer.forward(x, training) if modes else layer.forward(x)
         return x
 
     def backward(self, dout):

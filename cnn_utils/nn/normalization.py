@@ -99,7 +99,8 @@ class BatchNorm(Layer):
         self.momentum, self.epsilon = _momentum(momentum), _epsilon(epsilon)
         c = gamma.shape[0]
         moving = {}
-        for name, value, default in (("moving_mean", moving_mean, 0.0), ("moving_variance", moving_variance, 1.0)):
+        for name, value, default in (("moving_mean", moving_mean, 0.0),
+                                     ("moving_variance", moving_variance, 1.0)):
             value = np.full(c, default) if value is None else np.asarray(value)
             if value.shape != (c,):
                 raise ValueError(f"BatchNorm expects {name} of shape ({c},), one value per channel; "
@@ -119,7 +120,8 @@ class BatchNorm(Layer):
                             f"{training!r}.")
         x = as_numeric_array(x, "input", "BatchNorm")
         if x.ndim not in (2, 4) or x.shape[-1] != c or x.size == 0:
-            fix = (f"Its last axis must hold the {c} channels of gamma." if x.ndim in (2, 4) and x.shape[-1] != c
+            wrong_channels = x.ndim in (2, 4) and x.shape[-1] != c
+            fix = (f"Its last axis must hold the {c} channels of gamma." if wrong_channels
                    else "Every axis must be >= 1." if x.ndim in (2, 4)
                    else "Give a batch: x[np.newaxis] for one example.")
             raise ValueError(f"BatchNorm expects input (N, {c}) or (N, H, W, {c}); received shape "
