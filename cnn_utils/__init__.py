@@ -33,6 +33,7 @@ imports; each module's docstring names its chapters too):
     07_conv2d_layer        checks.answers, checks.fields, checks.ops, cpu_path, data, notebook, ops, shapes, viz.plotting
     08_mnist_keras         checks.answers, checks.training, data, models.keras_mnist, notebook, shapes, viz.plotting, viz.training
     09_cnn_from_scratch    checks.answers, checks.backprop, data, nn.gradcheck, nn.layers, nn.networks, nn.optim, nn.train, notebook, ops, shapes, timing, viz.plotting
+    11_modern_cnn          checks.answers, checks.fields, checks.normalization, checks.variants, conv_variants, models.cifar, models.cifar_training, models.gradient_flow, nn.layers, nn.normalization, notebook, ops, shapes, viz.architecture, viz.blocks
 """
 
 from .conv_variants import conv2d_transpose, depthwise_conv2d, dilate_filters, separable_conv2d
