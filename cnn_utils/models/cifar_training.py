@@ -182,9 +182,13 @@ def pretrained(name="cifar10"):
 
 def save_trained(model, record, name):
     """Writes `model` to `weights_path(name)` and `record` as JSON beside it; returns the path."""
+    import keras
+
     path = weights_path(name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    model.save(path)
+    bare = keras.models.clone_model(model)   # without the optimizer's state: half the file
+    bare.set_weights(model.get_weights())
+    bare.save(path)
     path.with_suffix(".json").write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n",
                                          encoding="utf-8")
     return path
