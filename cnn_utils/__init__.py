@@ -33,6 +33,7 @@ imports; each module's docstring names its chapters too):
     07_conv2d_layer        checks.answers, checks.fields, checks.ops, cpu_path, data, notebook, ops, shapes, viz.plotting
     08_mnist_keras         checks.answers, checks.training, data, models.keras_mnist, notebook, shapes, viz.plotting, viz.training
     09_cnn_from_scratch    checks.answers, checks.backprop, data, nn.gradcheck, nn.layers, nn.networks, nn.optim, nn.train, notebook, ops, shapes, timing, viz.plotting
+    11_modern_cnn          checks.answers, checks.fields, checks.normalization, checks.variants, conv_variants, models.cifar, models.cifar_training, models.gradient_flow, nn.layers, nn.normalization, notebook, ops, shapes, viz.architecture, viz.blocks
 """
 
 from .conv_variants import conv2d_transpose, depthwise_conv2d, dilate_filters, separable_conv2d
@@ -55,6 +56,7 @@ from .shapes import (conv_transpose_output_size, depthwise_param_count, depthwis
 from .timing import best_time, time_to_accuracy
 from .viz.animation import ConvStep, animate_conv, conv_trace
 from .viz.architecture import LayerRow, LayerTable, layer_table, show_shape_flow, side_by_side
+from .viz.blocks import plot_gradient_norms, show_dilated_kernel
 from .viz.diagrams import draw_conv_volume, draw_im2col
 from .viz.fonts import KOREAN_FONT_FAMILY, korean_font_path, use_korean_font  # Hangul in figures
 from .viz.ilsvrc import plot_depth, plot_top5_errors
@@ -136,15 +138,17 @@ __all__ = [
     "onednn_enabled",
     "padding_amounts",
     "plot_depth",
+    "plot_gradient_norms",
     "plot_learning_curves",
     "plot_step_losses",
     "plot_top5_errors",
+    "pool_windows",
     "receptive_field",
     "receptive_field_trace",
-    "pool_windows",
     "same_padding",
     "separable_conv2d",
     "show_conv_steps",
+    "show_dilated_kernel",
     "show_feature_maps",
     "show_image_values",
     "show_kernels",

@@ -1,6 +1,6 @@
 """Convolution and pooling in numpy, with the arguments and results of `tf.nn`.
 
-Used in chapters 2 to 7 and 9.
+Used in chapters 2 to 7, 9 and 11.
 
 Layout is NHWC: inputs `(N, H, W, C)`, filters `(KH, KW, C, K)`, outputs `(N, OH, OW, K)`.
 `conv2d_naive` is written to be read; `conv2d` is the fast version with the same contract.

@@ -1,6 +1,6 @@
 """Checkers of answers stored in variables: `check_answer`, `check_shape`, `check_answers`, `check_all`.
 
-Used in chapters 1 to 9. The expected value is never shown; a known mistake (a list of
+Used in chapters 1 to 9 and 11. The expected value is never shown; a known mistake (a list of
 (diagnosis, wrong value), e.g. `param_count_mistakes`) gets its diagnosis.
 """
 

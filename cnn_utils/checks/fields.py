@@ -1,6 +1,6 @@
 """Checkers of chapter 5's receptive fields and chapter 7's 1x1 convolutions, with feedback in Korean.
 
-Used in chapters 5 and 7 (through `cnn_utils.checks`).
+Used in chapters 5, 7 and 11 (through `cnn_utils.checks`).
 
 `receptive_field_mistakes` and `stacked_param_mistakes` give `check_answer` the values the usual
 mistakes produce; `check_conv1x1` runs a student's 1x1 convolution on the case engine.

@@ -1,6 +1,6 @@
 """Training CIFAR-10 models: the augmentation layers, the training loop and the shipped weights.
 
-Used in chapters 10 and 12, and by `python3 tasks.py train cifar10` (the book's own training
+Used in chapters 10, 11 and 12, and by `python3 tasks.py train cifar10` (the book's own training
 command, which writes `cnn_utils/weights/*.keras` and the JSON record beside each file).
 
 Keras is imported inside the functions: the rest of `cnn_utils` works without TensorFlow.

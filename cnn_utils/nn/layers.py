@@ -1,4 +1,5 @@
-"""A CNN from scratch in numpy: layers with forward and backward passes, and a loss (chapter 9).
+"""A CNN from scratch in numpy: layers with forward and backward passes, and a loss (chapter 9;
+chapter 11 ties `Conv2D.backward` to the transposed convolution).
 
 Every layer is a `Layer`: `forward(x)` (caching what its backward pass needs), `backward(dout)`
 (returning the gradient with respect to its input and filling `grads`), and dicts `params` and

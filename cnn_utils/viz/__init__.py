@@ -9,11 +9,13 @@
 - `architecture`: layer tables and the shape flow of a model;
 - `pooling`: pooling windows and the pooling comparison;
 - `diagrams`: the 3-D volume view of a convolution and im2col;
-- `receptive_field`: the receptive field growing through a stack of layers.
+- `receptive_field`: the receptive field growing through a stack of layers;
+- `blocks`: chapter 11's gradient norms per layer and dilated kernels.
 """
 
 from .animation import ConvStep, animate_conv, conv_trace
 from .architecture import LayerRow, LayerTable, layer_table, show_shape_flow, side_by_side
+from .blocks import plot_gradient_norms, show_dilated_kernel
 from .diagrams import draw_conv_volume, draw_im2col
 from .fonts import KOREAN_FONT_FAMILY, korean_font_path, use_korean_font
 from .ilsvrc import plot_depth, plot_top5_errors
@@ -26,7 +28,8 @@ from .training import plot_step_losses
 
 __all__ = ["ConvStep", "KOREAN_FONT_FAMILY", "LayerRow", "LayerTable", "animate_conv", "conv_trace",
            "draw_alexnet_two_gpu", "draw_conv_volume", "draw_im2col", "draw_lenet5",
-           "korean_font_path", "layer_table", "plot_depth", "plot_learning_curves",
-           "plot_step_losses", "plot_top5_errors", "pool_windows", "show_conv_steps", "show_feature_maps",
-           "show_image_values", "show_kernels", "show_pooling", "show_receptive_field", "show_shape_flow",
+           "korean_font_path", "layer_table", "plot_depth", "plot_gradient_norms",
+           "plot_learning_curves", "plot_step_losses", "plot_top5_errors", "pool_windows",
+           "show_conv_steps", "show_dilated_kernel", "show_feature_maps", "show_image_values",
+           "show_kernels", "show_pooling", "show_receptive_field", "show_shape_flow",
            "side_by_side", "use_korean_font"]

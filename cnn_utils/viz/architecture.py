@@ -1,6 +1,6 @@
 """Keras models as a table and a picture: each layer's name, type, output shape and parameters.
 
-Used in chapters 3 and 6.
+Used in chapters 3, 6 and 11.
 
 `layer_table` reads a built Keras model into rows, `side_by_side` puts two tables next to each other,
 and `show_shape_flow` draws the shape of the data after every layer. Keras is imported inside
