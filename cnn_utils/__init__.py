@@ -68,7 +68,7 @@ from .viz.pooling import pool_windows, show_pooling
 from .viz.receptive_field import show_receptive_field
 from .viz.training import plot_step_losses
 
-__version__ = "0.5.0"
+__version__ = "0.6.0"
 
 _record_on_import()  # only under tasks.py execute and the tests (cnn_utils/viz/legibility.py)
 
