@@ -48,7 +48,7 @@ def small_cifar_cnn(augment=False, dropout=0.0, widths=SUBSET_WIDTHS, dense=128,
     Example:
         >>> model = small_cifar_cnn()
         >>> model.count_params(), model.output_shape
-        (357706, (None, 10))
+        (356810, (None, 10))
         >>> [layer.name for layer in small_cifar_cnn(augment=True, dropout=0.5).layers][:2]
         ['augmentation', 'scale']
     """

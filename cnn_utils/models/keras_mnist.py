@@ -67,7 +67,7 @@ def mnist_cnn(batch_norm=True, input_shape=(28, 28, 1)):
         ['conv1', 'pool1', 'bn1', 'relu1']
         >>> [layer.name for layer in mnist_cnn(batch_norm=False).layers][:3]
         ['conv1', 'pool1', 'relu1']
-        >>> mnist_cnn(input_shape=(32, 32, 3)).get_layer("conv1").kernel.shape   # 3 input channels
+        >>> tuple(mnist_cnn(input_shape=(32, 32, 3)).get_layer("conv1").kernel.shape)   # 3 channels
         (3, 3, 3, 32)
     """
     import keras

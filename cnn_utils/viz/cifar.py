@@ -162,7 +162,7 @@ def plot_gap_comparison(runs, last=3):
         ax.text(i, max(t, v) + 2, f"차이 {t - v:.0f}%p", ha="center", fontsize=10)
     ax.set_xticks(x, list(runs), fontsize=10)
     ax.set(ylabel=f"정확도 (%, 마지막 {last} 에포크 평균)", ylim=(0, 112))
-    ax.legend(fontsize=10, loc="lower right")
+    ax.legend(fontsize=10, loc="upper right")
     return fig
 
 
