@@ -322,6 +322,11 @@ def pytest_pass(name, targets, extra, label, selection=NBVAL, report_name=None,
     # notebook's cells share one kernel. CNN_BOOK_TEST_WORKERS=1 runs them one after another.
     workers = os.environ.get("CNN_BOOK_TEST_WORKERS", "2")
     parallel = ["-n", workers, "--dist", "loadfile"] if workers != "1" else []
+    if parallel:
+        # Two workers share the cores: numpy's OpenBLAS spinning two threads in each (chapter 9's
+        # training) ran five times slower than alone. One BLAS thread per worker (a reader's
+        # machine may use any number: the stored outputs print only what survives that).
+        env.setdefault("OPENBLAS_NUM_THREADS", "1")
     code = subprocess.run(
         [str(PYTHON), "-m", "pytest", *targets, *selection, f"--junitxml={report}",
          "-o", "junit_family=xunit1", *parallel, *extra], cwd=ROOT, env=env).returncode
@@ -463,7 +468,8 @@ def main():
         elif args.command == "slides":
             slides(args.args)
         elif args.command == "train":
-            run(PYTHON, "-m", "cnn_utils.models.cifar_training", *args.args, env=test_environment())
+            run(PYTHON, "-c", "import sys; from cnn_utils.models.cifar_training import main; main(sys.argv[1:])",
+                *args.args, env=test_environment())
         elif args.command in ("assign", "grade"):
             run(PYTHON, "-m", "course_tools", args.command, *args.args, env=test_environment())
         else:

@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from benchmarks import (bench_conv, bench_data, bench_grading, bench_notebooks, bench_pdf, bench_slides,
+from benchmarks import (bench_cifar, bench_conv, bench_data, bench_grading, bench_notebooks, bench_pdf, bench_slides,
                         bench_training)
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
-BENCHMARKS = {"conv": bench_conv, "data": bench_data, "training": bench_training,
+BENCHMARKS = {"conv": bench_conv, "data": bench_data, "training": bench_training, "cifar": bench_cifar,
               "grading": bench_grading, "notebooks": bench_notebooks, "pdf": bench_pdf,
               "slides": bench_slides}
 

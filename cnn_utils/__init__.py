@@ -6,9 +6,11 @@ the package itself (``from cnn_utils import conv2d``); the names come from these
 
     ops, shapes       convolution and pooling in numpy as `tf.nn` computes them; the output-size
                       and padding arithmetic every op, layer, picture and checker shares
-    nn/               a CNN from scratch: layers with backward passes, optimisers, `fit`, gradient
-                      checking (``from cnn_utils.nn import ...``)
-    models/           Keras models: the classic CNNs and chapter 8's MNIST CNNs with `fit_mnist`
+    conv_variants     depthwise, separable, dilated and transposed convolutions as `tf.nn` computes them
+    nn/               a CNN from scratch: layers with backward passes (batch normalisation too),
+                      optimisers, `fit`, gradient checking (``from cnn_utils.nn import ...``)
+    models/           Keras models: the classic CNNs, chapter 8's MNIST CNNs with `fit_mnist`, the
+                      CIFAR-10 ResNet and its training, chapter 11's deep plain and residual stacks
                       (``from cnn_utils.models import ...``)
     viz/              every picture: figures, the convolution animation, diagrams, Korean fonts
     checks/           the exercises' checkers, with feedback in Korean (``from cnn_utils.checks
@@ -35,6 +37,7 @@ imports; each module's docstring names its chapters too):
     10_cifar10             checks.evaluation, cifar, evaluation, models.cifar_subset, models.cifar_training, models.keras_mnist, notebook, viz.cifar, viz.plotting
 """
 
+from .conv_variants import conv2d_transpose, depthwise_conv2d, dilate_filters, separable_conv2d
 from .cpu_path import ConvOutcome, channels_first_conv_outcome, onednn_enabled
 from .cifar import CIFAR10_CLASSES, CIFAR10_CLASSES_KO, CIFAR10_ENV_VAR, load_cifar10
 from .evaluation import confusion_matrix, most_confused, per_class_accuracy, precision_recall
@@ -50,6 +53,8 @@ from .ops import combine_kernels, global_avg_pool2d
 from .shapes import (ConvGeometry, conv_geometry, conv_output_size, conv_param_count, padding_amounts,
                      same_padding)
 from .shapes import gradient_support, receptive_field, receptive_field_trace
+from .shapes import (conv_transpose_output_size, depthwise_param_count, depthwise_separable_param_count,
+                     dilated_kernel_size)
 from .timing import best_time, time_to_accuracy
 from .viz.animation import ConvStep, animate_conv, conv_trace
 from .viz.architecture import LayerRow, LayerTable, layer_table, show_shape_flow, side_by_side
@@ -104,10 +109,17 @@ __all__ = [
     "confusion_matrix",
     "conv2d",
     "conv2d_naive",
+    "conv2d_transpose",
     "conv_geometry",
     "conv_output_size",
     "conv_param_count",
     "conv_trace",
+    "conv_transpose_output_size",
+    "depthwise_conv2d",
+    "depthwise_param_count",
+    "depthwise_separable_param_count",
+    "dilate_filters",
+    "dilated_kernel_size",
     "draw_alexnet_two_gpu",
     "draw_conv_volume",
     "draw_im2col",
@@ -142,6 +154,7 @@ __all__ = [
     "receptive_field",
     "receptive_field_trace",
     "same_padding",
+    "separable_conv2d",
     "show_augmented",
     "show_channels",
     "show_class_grid",

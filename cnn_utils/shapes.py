@@ -1,11 +1,13 @@
 """Sizes and counts of a convolution layer, one spatial axis at a time.
 
-Used in chapters 1, 3, 5, 6, 7, 8 and 9.
+Used in chapters 1, 3, 5, 6, 7, 8, 9 and 11.
 
 The book's formulas: output size ``floor((W - F + 2P) / S) + 1`` and parameter count
 ``K * F^2 * D + K``, with TensorFlow's rule for how much "SAME" pads; and the receptive field of a
 stack of layers (`receptive_field`, chapter 5), ``R_l = R_{l-1} + (F_l - 1) * J_{l-1}``,
-``J_l = J_{l-1} * S_l``.
+``J_l = J_{l-1} * S_l``. Chapter 11's variants: the dilated kernel's size ``F + (F - 1)(D - 1)``,
+the depthwise and depthwise separable layers' parameter counts, and the output size of a
+transposed convolution as Keras's `Conv2DTranspose` computes it.
 
 `conv_geometry` is the one home of that arithmetic: every op (`conv2d`, the pools, `im2col`),
 every `nn` layer and every picture gets its padding and output size from it (or, one axis at a
@@ -189,6 +191,20 @@ def conv_output_size(input_size, kernel_size, stride=1, padding=0):
     return _axis_output(op, input_size, kernel_size, stride, pads)
 
 
+def _kernel_pair(kernel_size, op):
+    """(FH, FW) from an int F or a pair, raising on anything else."""
+    if isinstance(kernel_size, (tuple, list)):
+        if len(kernel_size) != 2:
+            raise ValueError(
+                f"{op} expects `kernel_size` to be an int or a pair (FH, FW); received "
+                f"{kernel_size!r}. Use e.g. kernel_size=3 or kernel_size=(3, 3)."
+            )
+        return (positive_int(kernel_size[0], "kernel_size[0]", op),
+                positive_int(kernel_size[1], "kernel_size[1]", op))
+    f = positive_int(kernel_size, "kernel_size", op)
+    return f, f
+
+
 def conv_param_count(kernel_size, in_channels, filters, use_bias=True):
     """Number of trainable parameters of a 2-D convolution layer.
 
@@ -208,16 +224,7 @@ def conv_param_count(kernel_size, in_channels, filters, use_bias=True):
         228
     """
     op = "conv_param_count"
-    if isinstance(kernel_size, (tuple, list)):
-        if len(kernel_size) != 2:
-            raise ValueError(
-                f"{op} expects `kernel_size` to be an int or a pair (FH, FW); received "
-                f"{kernel_size!r}. Use e.g. kernel_size=3 or kernel_size=(3, 3)."
-            )
-        fh = positive_int(kernel_size[0], "kernel_size[0]", op)
-        fw = positive_int(kernel_size[1], "kernel_size[1]", op)
-    else:
-        fh = fw = positive_int(kernel_size, "kernel_size", op)
+    fh, fw = _kernel_pair(kernel_size, op)
     d = positive_int(in_channels, "in_channels", op)
     k = positive_int(filters, "filters", op)
     return k * fh * fw * d + (k if use_bias else 0)
@@ -339,3 +346,152 @@ def receptive_field(layers):
         (11, 2)
     """
     return tuple(receptive_field_trace(layers)[-1])
+
+
+def _use_bias(use_bias, op):
+    if not isinstance(use_bias, bool):
+        raise TypeError(f"{op} expects `use_bias` to be True or False, as Keras takes it; received "
+                        f"{use_bias!r} of type {type(use_bias).__name__}.")
+    return use_bias
+
+
+def dilated_kernel_size(kernel_size, dilation):
+    """How many input pixels a kernel of F taps dilated by D spans along one axis: F + (F - 1)(D - 1).
+
+    Dilation puts D - 1 skipped pixels between neighbouring taps; there are F - 1 gaps. The kernel
+    keeps its F weights (and its parameter count) but sees as far as an ordinary kernel of this size:
+    it takes that size's place in the output size and in "SAME"'s padding.
+
+    Args:
+        kernel_size: int F, the taps along the axis.
+        dilation: int D >= 1 (Keras's `dilation_rate`, `tf.nn.conv2d`'s `dilations`); 1 is no gap.
+
+    Returns:
+        int.
+
+    Raises:
+        TypeError, ValueError: if an argument is not a positive int.
+
+    Example:
+        >>> dilated_kernel_size(3, 2)  # 3 taps, one skipped pixel in each of the 2 gaps
+        5
+        >>> dilated_kernel_size(3, 4), dilated_kernel_size(3, 1)
+        (9, 3)
+    """
+    op = "dilated_kernel_size"
+    f = positive_int(kernel_size, "kernel_size", op)
+    d = positive_int(dilation, "dilation", op)
+    return f + (f - 1) * (d - 1)
+
+
+def depthwise_param_count(kernel_size, in_channels, depth_multiplier=1, use_bias=True):
+    """Trainable parameters of a depthwise convolution, as `keras.layers.DepthwiseConv2D` counts them.
+
+    Each of the C input channels has its own M filters of F x F (one channel deep), and each of the
+    C * M output channels a bias: ``F^2 * C * M + C * M``. An ordinary convolution with C * M
+    filters would have ``F^2 * C * (C * M)`` weights: the depthwise one does not mix channels.
+
+    Args:
+        kernel_size: int F, or a pair (FH, FW).
+        in_channels: int C.
+        depth_multiplier: int M, the filters per input channel (Keras's `depth_multiplier`).
+        use_bias: bool, as Keras's `use_bias`.
+
+    Returns:
+        int.
+
+    Example:
+        >>> depthwise_param_count(3, 32)  # 3 * 3 * 32 + 32
+        320
+    """
+    op = "depthwise_param_count"
+    fh, fw = _kernel_pair(kernel_size, op)
+    c = positive_int(in_channels, "in_channels", op)
+    m = positive_int(depth_multiplier, "depth_multiplier", op)
+    return fh * fw * c * m + (c * m if _use_bias(use_bias, op) else 0)
+
+
+def depthwise_separable_param_count(kernel_size, in_channels, filters, depth_multiplier=1,
+                                    use_bias=True):
+    """Trainable parameters of a depthwise separable convolution (`keras.layers.SeparableConv2D`).
+
+    A depthwise convolution (F x F per channel, M per channel, no bias) followed by a 1x1
+    convolution from C * M to K channels with K biases: ``F^2 * C * M + C * M * K + K``, against
+    ``F^2 * C * K + K`` for an ordinary convolution (`conv_param_count`).
+
+    Args:
+        kernel_size: int F, or a pair (FH, FW).
+        in_channels: int C.
+        filters: int K, the output channels.
+        depth_multiplier: int M (Keras's `depth_multiplier`).
+        use_bias: bool, as Keras's `use_bias` (the pointwise part's K biases).
+
+    Returns:
+        int.
+
+    Example:
+        >>> depthwise_separable_param_count(3, 32, 64)  # 288 + 2048 + 64
+        2400
+        >>> conv_param_count(3, 32, 64)  # the ordinary convolution
+        18496
+    """
+    op = "depthwise_separable_param_count"
+    fh, fw = _kernel_pair(kernel_size, op)
+    c = positive_int(in_channels, "in_channels", op)
+    k = positive_int(filters, "filters", op)
+    m = positive_int(depth_multiplier, "depth_multiplier", op)
+    return fh * fw * c * m + c * m * k + (k if _use_bias(use_bias, op) else 0)
+
+
+def conv_transpose_output_size(input_size, kernel_size, stride=1, padding="VALID", output_padding=None,
+                               dilation=1):
+    """Output length of a transposed convolution along one axis, as `keras.layers.Conv2DTranspose` makes it.
+
+    Without `output_padding`, "VALID" gives ``W * S + max(F - S, 0)`` (``(W - 1) * S + F`` when
+    F >= S: each of the W input pixels places the F-long kernel, S apart) and "SAME" gives ``W * S``,
+    the inverse of SAME's ``ceil(W / S)``. Several lengths go to the same W under a strided
+    convolution; `output_padding` (0 <= P_out < S) picks one: ``(W - 1) * S + F - 2 * pad + P_out``
+    with pad 0 for "VALID" and ``F // 2`` for "SAME". F is the dilated size (`dilated_kernel_size`).
+
+    Args:
+        input_size: int W.
+        kernel_size: int F.
+        stride: int S.
+        padding: "VALID" or "SAME" (Keras's lower-case "valid" and "same" too).
+        output_padding: None or an int smaller than `stride`.
+        dilation: int D.
+
+    Returns:
+        int.
+
+    Raises:
+        TypeError, ValueError: for arguments that are not positive ints, an unknown padding, an
+            `output_padding` not smaller than `stride`, or a stride and a dilation both above 1.
+
+    Example:
+        >>> conv_transpose_output_size(5, 3, 2), conv_transpose_output_size(5, 3, 2, "SAME")
+        (11, 10)
+        >>> conv_transpose_output_size(5, 3, 2, "SAME", output_padding=0)
+        9
+    """
+    op = "conv_transpose_output_size"
+    w = positive_int(input_size, "input_size", op)
+    s = positive_int(stride, "stride", op)
+    f = dilated_kernel_size(positive_int(kernel_size, "kernel_size", op),
+                            positive_int(dilation, "dilation", op))
+    if not isinstance(padding, str) or padding.upper() not in ("VALID", "SAME"):
+        raise ValueError(f'{op} expects `padding` to be "VALID" or "SAME" (or Keras\'s "valid", '
+                         f'"same"); received {padding!r}. Explicit amounts are not a Keras padding.')
+    if s > 1 and dilation > 1:
+        raise ValueError(f"{op} takes a stride above 1 or a dilation above 1, not both, as Keras's "
+                         f"Conv2DTranspose requires; received stride={s}, dilation={dilation}. Use "
+                         f"stride=1 with the dilation, or dilation=1.")
+    same = padding.upper() == "SAME"
+    if output_padding is None:
+        return w * s if same else w * s + max(f - s, 0)
+    p_out = positive_int(output_padding, "output_padding", op, minimum=0)
+    if p_out >= s:
+        raise ValueError(f"{op} expects `output_padding` to be smaller than `stride`, as Keras "
+                         f"requires; received output_padding={p_out}, stride={s}. Use 0 to {s - 1}, "
+                         f"or None.")
+    return (w - 1) * s + f - 2 * (f // 2 if same else 0) + p_out

@@ -8,8 +8,10 @@ One `Sandbox` per submission. Its `command` wraps a command line in ``bwrap`` wi
   loopback of its own), ``/proc`` shows only its own processes, its own hostname;
 - a read-only view of the system (``/usr`` and the few ``/etc`` files the dynamic loader, fonts and
   Python need), the Python installation that runs the kernel (``sys.prefix``, ``sys.base_prefix``),
-  the ``cnn_utils`` package folder only (not the checkout: the book's solutions stay hidden), the
-  MNIST file of ``CNN_UTILS_MNIST_PATH`` and whatever the caller names in ``readonly``;
+  the ``cnn_utils`` package folder only (not the checkout: the book's solutions stay hidden; the
+  shipped CIFAR-10 models are in it), the offline data files (``CNN_UTILS_MNIST_PATH``,
+  ``CNN_UTILS_CIFAR10_PATH`` and CIFAR-10's decoded cache) and whatever the caller names in
+  ``readonly``;
 - ``workdir`` as the only writable place, bound at the same path (so ZeroMQ ipc sockets and files
   in it work between inside and outside); a private ``/tmp`` (tmpfs), a minimal ``/dev``;
 - ``--clearenv`` and a minimal environment instead of the instructor's (`minimal_env` plus the
@@ -135,10 +137,23 @@ def minimal_env(workdir) -> dict:
            "HOME": workdir, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "MPLBACKEND": "Agg",
            "MPLCONFIGDIR": str(Path(workdir) / ".mpl"), "TF_CPP_MIN_LOG_LEVEL": "2",
            "TMPDIR": "/tmp", "USER": "student", "LOGNAME": "student"}
-    mnist = os.environ.get("CNN_UTILS_MNIST_PATH")
-    if mnist:
-        env["CNN_UTILS_MNIST_PATH"] = mnist
+    for variable, value in _data_paths().items():
+        env[variable] = str(value)
     return env
+
+
+def _data_paths() -> dict:
+    """The offline data a chapter loads, by environment variable: MNIST, CIFAR-10 and the folder of
+    CIFAR-10's decoded cache (the instructor's, read-only inside the sandbox: a second decode of
+    the archive would cost each submission half a minute)."""
+    paths = {}
+    for variable in ("CNN_UTILS_MNIST_PATH", "CNN_UTILS_CIFAR10_PATH"):
+        if os.environ.get(variable):
+            paths[variable] = Path(os.environ[variable])
+    if "CNN_UTILS_CIFAR10_PATH" in paths:
+        cache = os.environ.get("CNN_UTILS_CACHE_DIR") or Path.home() / ".cache" / "cnn_utils"
+        paths["CNN_UTILS_CACHE_DIR"] = Path(cache)
+    return paths
 
 
 def package_dir(name="cnn_utils") -> Path | None:
@@ -159,9 +174,7 @@ def _default_readonly() -> list[Path]:
     pkg = package_dir()
     if pkg is not None:
         paths.append(pkg)
-    mnist = os.environ.get("CNN_UTILS_MNIST_PATH")
-    if mnist and Path(mnist).is_file():
-        paths.append(Path(mnist))
+    paths += [path for path in _data_paths().values() if path.exists()]
     return paths
 
 

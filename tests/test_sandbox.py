@@ -259,3 +259,30 @@ def test_claimed_uids_are_never_shared_at_the_same_time(tmp_path):
                   for _ in range(5)}
         assert mine not in others              # another process never gets a uid held here
     assert held in UID_RANGE
+
+
+def test_sees_the_offline_data_and_the_cifar10_cache_read_only(box, tmp_path, monkeypatch):
+    """Chapters 10-12 load CIFAR-10 inside the sandbox: the archive and the instructor's decoded
+    cache are visible (read-only), so a submission neither downloads nor decodes it again."""
+    archive, cache = tmp_path / "data" / "cifar.tar.gz", tmp_path / "cache"
+    archive.parent.mkdir()
+    archive.write_bytes(b"archive")
+    (cache / "cifar10-x").mkdir(parents=True)
+    (cache / "cifar10-x" / "x_test.npy").write_bytes(b"npy")
+    for folder in (tmp_path, archive.parent, cache, cache / "cifar10-x"):
+        os.chmod(folder, 0o755)
+    monkeypatch.setenv("CNN_UTILS_CIFAR10_PATH", str(archive))
+    monkeypatch.setenv("CNN_UTILS_CACHE_DIR", str(cache))
+    r = run(box(), """
+        import os
+        from pathlib import Path
+        archive, cache = os.environ["CNN_UTILS_CIFAR10_PATH"], os.environ["CNN_UTILS_CACHE_DIR"]
+        print(Path(archive).read_bytes(), (Path(cache) / "cifar10-x" / "x_test.npy").read_bytes())
+        try:
+            (Path(cache) / "new").write_text("x")
+            print("cache writable")
+        except OSError:
+            print("cache read-only")
+    """)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split("\n")[:2] == ["b'archive' b'npy'", "cache read-only"]

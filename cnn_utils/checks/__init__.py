@@ -1,6 +1,6 @@
 """Checkers a student calls from a notebook on their own function or answer, with feedback in Korean.
 
-Used in chapters 1 to 10: every check cell imports from here (``from cnn_utils.checks import
+Used in chapters 1 to 11: every check cell imports from here (``from cnn_utils.checks import
 check_conv2d``), whichever module below defines the checker.
 
 Each function checker runs the student's function on visible cases (the ones a reader could write
@@ -31,7 +31,10 @@ The modules:
     training    chapter 8's checkers: batch normalisation, `summary()`'s counts, learning curves
     backprop    chapter 9's backward-pass checkers: a naive convolution backward, max-pool backward
     evaluation  chapter 10's checkers: a confusion matrix, precision and recall, CIFAR-10's counts
+    normalization  chapter 11's batch normalisation from scratch: training-mode forward, backward
     fields      chapter 5's receptive-field and 1x1-convolution checkers and mistake generators
+    variants    chapter 11's depthwise and transposed convolution checkers, and the mistakes in
+                separable parameter counts, dilated kernel sizes and transposed sizes
     answers     answers stored in variables: `check_answer`, `check_shape`, `check_answers`, `check_all`
 """
 
@@ -39,6 +42,7 @@ from .answers import check_all, check_answer, check_answers, check_shape
 from .backprop import check_conv_backward, check_maxpool_backward
 from .evaluation import check_cifar_counts, check_confusion_matrix, check_precision_recall
 from .fields import check_conv1x1, receptive_field_mistakes, stacked_param_mistakes
+from .normalization import check_batchnorm_backward, check_batchnorm_train_forward
 from .ops import (check_avg_pool2d, check_conv2d, check_conv2d_single, check_conv_output_size,
                   check_conv_param_count, check_max_pool2d, check_padding_amounts, check_softmax,
                   output_size_mistakes, param_count_mistakes)
@@ -46,6 +50,8 @@ from .result import CHECK_METADATA_KEY, DIAGNOSES, CheckResult
 from .sandbox import DEFAULT_TIMEOUT
 from .training import (check_batchnorm_forward, check_best_epoch, check_bn_param_counts,
                        check_example_param_count)
+from .variants import (check_conv_transpose, check_depthwise_conv2d, dilation_mistakes,
+                       separable_param_mistakes, transpose_size_mistakes)
 
 __all__ = [
     "CHECK_METADATA_KEY",
@@ -56,7 +62,9 @@ __all__ = [
     "check_answer",
     "check_answers",
     "check_avg_pool2d",
+    "check_batchnorm_backward",
     "check_batchnorm_forward",
+    "check_batchnorm_train_forward",
     "check_best_epoch",
     "check_bn_param_counts",
     "check_cifar_counts",
@@ -67,6 +75,8 @@ __all__ = [
     "check_confusion_matrix",
     "check_conv_output_size",
     "check_conv_param_count",
+    "check_conv_transpose",
+    "check_depthwise_conv2d",
     "check_example_param_count",
     "check_max_pool2d",
     "check_maxpool_backward",
@@ -74,8 +84,11 @@ __all__ = [
     "check_precision_recall",
     "check_shape",
     "check_softmax",
+    "dilation_mistakes",
     "output_size_mistakes",
     "param_count_mistakes",
     "receptive_field_mistakes",
+    "separable_param_mistakes",
     "stacked_param_mistakes",
+    "transpose_size_mistakes",
 ]

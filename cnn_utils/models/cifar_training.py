@@ -20,7 +20,7 @@ WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 # training images (the last 5,000 are the validation set), restricted to those classes.
 SHIPPED = {
     "cifar10": ("cifar10_resnet", tuple(range(10)), 9),
-    "cifar5": ("cifar5_resnet", tuple(range(5)), 8),
+    "cifar5": ("cifar5_resnet", tuple(range(5)), 6),
 }
 TRAIN_SEED = 0
 VALIDATION_SIZE = 5000
@@ -267,7 +267,7 @@ def main(argv=None):
     """`python3 tasks.py train NAME [--epochs N]`: trains the shipped models named, one by one."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="tasks.py train",
+    parser = argparse.ArgumentParser(prog="python3 tasks.py train",
                                      description="Trains the book's CIFAR-10 models from scratch and "
                                                  "writes them into cnn_utils/weights.")
     parser.add_argument("names", nargs="+", choices=sorted(SHIPPED))
@@ -280,7 +280,3 @@ def main(argv=None):
         print(f"{name}: test accuracy {record['test_accuracy']:.4f} after "
               f"{record['training_seconds']:.0f} s of training ({record['wall_seconds']:.0f} s in all); "
               f"80% after {reached[80]} s, 85% after {reached[85]} s; written to {path}", flush=True)
-
-
-if __name__ == "__main__":
-    main()

@@ -59,6 +59,8 @@ class Layer:
         Dense(W=(3, 2), b=(2,))
     """
 
+    has_training_mode = False   # True: forward(x, training) (BatchNorm), and Sequential passes it
+
     def __init__(self):
         self.params, self.grads = {}, {}
 
@@ -433,9 +435,11 @@ class Sequential:
     def __repr__(self):
         return "Sequential([\n" + "".join(f"    {layer!r},\n" for layer in self.layers) + "])"
 
-    def forward(self, x):
-        for layer in self.layers:
-            x = layer.forward(x)
+    def forward(self, x, training=True):
+        """The layers in order; `training` goes to the layers that have modes (`BatchNorm`)."""
+        for layer in self.layers:   # getattr: a layer of one's own need not subclass `Layer`
+            modes = getattr(layer, "has_training_mode", False)
+            x = layer.forward(x, training) if modes else layer.forward(x)
         return x
 
     def backward(self, dout):

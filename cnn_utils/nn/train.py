@@ -73,10 +73,11 @@ def train_epoch(model, loss, optimizer, x, y, batch_size, rng, augment=None):
 
 
 def accuracy(model, x, y, batch_size=1000):
-    """Fraction of `x` whose largest logit is the label `y`."""
+    """Fraction of `x` whose largest logit is the label `y`, in inference mode (`training=False`:
+    `BatchNorm` uses its moving statistics and leaves them unchanged)."""
     correct = 0
     for start in range(0, len(x), batch_size):
-        correct += int((model.forward(x[start:start + batch_size]).argmax(axis=1)
+        correct += int((model.forward(x[start:start + batch_size], training=False).argmax(axis=1)
                         == y[start:start + batch_size]).sum())
     return correct / len(x)
 
