@@ -16,6 +16,7 @@ the package itself (``from cnn_utils import conv2d``); the names come from these
     checks/           the exercises' checkers, with feedback in Korean (``from cnn_utils.checks
                       import ...`` in the check cells)
     data              MNIST, the sample photo, and the MNIST example of chapters 5 and 6
+    cifar, evaluation CIFAR-10; the confusion matrix and what it says per class
     filters           the hand-made edge filters
     ilsvrc            the ILSVRC results the book cites, with their sources
     cpu_path          which CPU kernels TensorFlow runs
@@ -33,12 +34,14 @@ imports; each module's docstring names its chapters too):
     07_conv2d_layer        checks.answers, checks.fields, checks.ops, cpu_path, data, notebook, ops, shapes, viz.plotting
     08_mnist_keras         checks.answers, checks.training, data, models.keras_mnist, notebook, shapes, viz.plotting, viz.training
     09_cnn_from_scratch    checks.answers, checks.backprop, data, nn.gradcheck, nn.layers, nn.networks, nn.optim, nn.train, notebook, ops, shapes, timing, viz.plotting
+    10_cifar10             checks.evaluation, cifar, evaluation, models.cifar_subset, models.cifar_training, models.keras_mnist, notebook, viz.cifar, viz.plotting
     11_modern_cnn          checks.answers, checks.fields, checks.normalization, checks.variants, conv_variants, models.cifar, models.cifar_training, models.gradient_flow, nn.layers, nn.normalization, notebook, ops, shapes, viz.architecture, viz.blocks
 """
 
 from .conv_variants import conv2d_transpose, depthwise_conv2d, dilate_filters, separable_conv2d
 from .cpu_path import ConvOutcome, channels_first_conv_outcome, onednn_enabled
 from .cifar import CIFAR10_CLASSES, CIFAR10_CLASSES_KO, CIFAR10_ENV_VAR, load_cifar10
+from .evaluation import confusion_matrix, most_confused, per_class_accuracy, precision_recall
 from .data import (MNIST_DEMO_SEED, MNIST_ENV_VAR, load_mnist, load_sample_image,
                    mnist_demo_feature_maps, mnist_demo_filters, mnist_demo_image, to_conv_input)
 from .filters import HORIZONTAL_EDGE_MASK, SOBEL_X, SOBEL_Y, VERTICAL_EDGE_MASK, stack_kernels
@@ -57,6 +60,8 @@ from .timing import best_time, time_to_accuracy
 from .viz.animation import ConvStep, animate_conv, conv_trace
 from .viz.architecture import LayerRow, LayerTable, layer_table, show_shape_flow, side_by_side
 from .viz.blocks import plot_gradient_norms, show_dilated_kernel
+from .viz.cifar import (plot_confusion_matrix, plot_gap_comparison, show_augmented, show_channels,
+                        show_class_grid)
 from .viz.diagrams import draw_conv_volume, draw_im2col
 from .viz.fonts import KOREAN_FONT_FAMILY, korean_font_path, use_korean_font  # Hangul in figures
 from .viz.ilsvrc import plot_depth, plot_top5_errors
@@ -103,6 +108,7 @@ __all__ = [
     "channels_first_conv_outcome",
     "col2im",
     "combine_kernels",
+    "confusion_matrix",
     "conv2d",
     "conv2d_naive",
     "conv2d_transpose",
@@ -135,18 +141,26 @@ __all__ = [
     "mnist_demo_feature_maps",
     "mnist_demo_filters",
     "mnist_demo_image",
+    "most_confused",
     "onednn_enabled",
     "padding_amounts",
+    "per_class_accuracy",
+    "plot_confusion_matrix",
     "plot_depth",
+    "plot_gap_comparison",
     "plot_gradient_norms",
     "plot_learning_curves",
     "plot_step_losses",
     "plot_top5_errors",
     "pool_windows",
+    "precision_recall",
     "receptive_field",
     "receptive_field_trace",
     "same_padding",
     "separable_conv2d",
+    "show_augmented",
+    "show_channels",
+    "show_class_grid",
     "show_conv_steps",
     "show_dilated_kernel",
     "show_feature_maps",

@@ -1,7 +1,7 @@
 """CIFAR-10: the same arrays' shapes and dtypes as Keras, from Keras or from an offline JPEG copy.
 
-Used by the CIFAR-10 part (chapters 10 to 12 of ../shared/OUTLINE.md) and by `tasks.py train
-cifar10`; no chapter imports it yet.
+Used in chapter 10 (and the rest of the CIFAR-10 part, chapters 11 and 12 of ../shared/OUTLINE.md)
+and by `tasks.py train cifar10`.
 
 The offline copy (`cifar10-jpeg.tar.gz`, the tests' and CI's file) holds every image as a JPEG file
 `train/<class>/NNNN.jpg` or `test/<class>/NNNN.jpg`. Decoding its 60,000 files takes seconds, so the

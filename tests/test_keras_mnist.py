@@ -82,3 +82,15 @@ def test_train_steps_trains_the_given_steps_and_scores_on_the_validation_data():
     assert np.isclose(again["val_loss"], run["val_loss"], rtol=1e-4)      # same seed, same run
     with pytest.raises(ValueError, match="steps"):
         train_steps(mnist_cnn(), train, validation, steps=4, learning_rate=1e-3, batch_size=16)
+
+
+def test_mnist_cnn_takes_other_input_shapes():
+    cifar = mnist_cnn(input_shape=(32, 32, 3))
+    assert cifar.input_shape == (None, 32, 32, 3)
+    assert cifar.get_layer("conv1").count_params() == 3 * 3 * 3 * 32     # no bias beside BN
+    assert cifar.get_layer("flatten").output.shape[1] == 6 * 6 * 64        # 32 -> 30 -> 15 -> 13 -> 6
+    assert mnist_cnn(batch_norm=False, input_shape=(28, 28, 1)).count_params() == \
+        mnist_cnn(batch_norm=False).count_params()
+    for bad in [(32, 32), (8, 8, 3), "32x32x3", (32, 32, 0), (32.0, 32, 3)]:
+        with pytest.raises(ValueError, match="input_shape"):
+            mnist_cnn(input_shape=bad)

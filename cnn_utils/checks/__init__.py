@@ -1,6 +1,6 @@
 """Checkers a student calls from a notebook on their own function or answer, with feedback in Korean.
 
-Used in chapters 1 to 9 and 11: every check cell imports from here (``from cnn_utils.checks import
+Used in chapters 1 to 11: every check cell imports from here (``from cnn_utils.checks import
 check_conv2d``), whichever module below defines the checker.
 
 Each function checker runs the student's function on visible cases (the ones a reader could write
@@ -30,6 +30,7 @@ The modules:
                 softmax) and the mistake generators for `check_answer`
     training    chapter 8's checkers: batch normalisation, `summary()`'s counts, learning curves
     backprop    chapter 9's backward-pass checkers: a naive convolution backward, max-pool backward
+    evaluation  chapter 10's checkers: a confusion matrix, precision and recall, CIFAR-10's counts
     normalization  chapter 11's batch normalisation from scratch: training-mode forward, backward
     fields      chapter 5's receptive-field and 1x1-convolution checkers and mistake generators
     variants    chapter 11's depthwise and transposed convolution checkers, and the mistakes in
@@ -39,6 +40,7 @@ The modules:
 
 from .answers import check_all, check_answer, check_answers, check_shape
 from .backprop import check_conv_backward, check_maxpool_backward
+from .evaluation import check_cifar_counts, check_confusion_matrix, check_precision_recall
 from .fields import check_conv1x1, receptive_field_mistakes, stacked_param_mistakes
 from .normalization import check_batchnorm_backward, check_batchnorm_train_forward
 from .ops import (check_avg_pool2d, check_conv2d, check_conv2d_single, check_conv_output_size,
@@ -65,10 +67,12 @@ __all__ = [
     "check_batchnorm_train_forward",
     "check_best_epoch",
     "check_bn_param_counts",
+    "check_cifar_counts",
     "check_conv1x1",
     "check_conv2d",
     "check_conv_backward",
     "check_conv2d_single",
+    "check_confusion_matrix",
     "check_conv_output_size",
     "check_conv_param_count",
     "check_conv_transpose",
@@ -77,6 +81,7 @@ __all__ = [
     "check_max_pool2d",
     "check_maxpool_backward",
     "check_padding_amounts",
+    "check_precision_recall",
     "check_shape",
     "check_softmax",
     "dilation_mistakes",

@@ -1,11 +1,13 @@
 """Keras models: the classic CNNs of chapter 1 (`classic`), chapter 8's MNIST CNNs with their
 training helper (`keras_mnist`), the CIFAR-10 part's blocks, ResNet (`cifar`) and training
-(`cifar_training`), and chapter 11's deep plain and residual stacks (`gradient_flow`). Keras is
-imported inside the functions, so importing this package does not import TensorFlow.
+(`cifar_training`), chapter 10's small CNN trained on a subset (`cifar_subset`) and chapter 11's
+deep plain and residual stacks (`gradient_flow`). Keras is imported inside the functions, so
+importing this package does not import TensorFlow.
 """
 
 from .classic import ALEXNET_LAYERS, AlexNetLayer, alexnet, lenet5
 from .cifar import CIFAR10_MEAN, CIFAR10_STD, cifar_resnet, conv_bn_relu, residual_block, vgg_block
+from .cifar_subset import overfitting_gap, small_cifar_cnn, train_subset
 from .cifar_training import SHIPPED, augmentation, pretrained, split_cifar10, train_cifar, train_shipped
 from .gradient_flow import deep_stack, gradient_norms
 from .keras_mnist import (epoch_log, fit_mnist, keras_example_cnn, mnist_cnn, one_cycle_schedule,
@@ -14,5 +16,5 @@ from .keras_mnist import (epoch_log, fit_mnist, keras_example_cnn, mnist_cnn, on
 __all__ = ["ALEXNET_LAYERS", "AlexNetLayer", "CIFAR10_MEAN", "CIFAR10_STD", "SHIPPED", "alexnet",
            "augmentation", "cifar_resnet", "conv_bn_relu", "deep_stack", "epoch_log", "fit_mnist",
            "gradient_norms", "keras_example_cnn", "lenet5", "mnist_cnn", "one_cycle_schedule",
-           "pretrained", "residual_block", "split_cifar10", "train_cifar", "train_shipped", "train_steps",
-           "vgg_block"]
+           "overfitting_gap", "pretrained", "residual_block", "small_cifar_cnn", "split_cifar10",
+           "train_cifar", "train_shipped", "train_steps", "train_subset", "vgg_block"]

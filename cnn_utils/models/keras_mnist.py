@@ -1,6 +1,6 @@
 """Keras CNNs for MNIST and the training loop that chapter 8 and the benchmarks share.
 
-Used in chapter 8.
+Used in chapters 8 and 10 (chapter 10 trains `mnist_cnn` on CIFAR-10's colour images).
 
 `keras_example_cnn` is the architecture of the Keras example "Simple MNIST convnet"; `mnist_cnn` is
 the book's faster-to-train model (and, with `batch_norm=False`, the same model without batch
@@ -43,7 +43,7 @@ def keras_example_cnn():
     ], name="keras_example")
 
 
-def mnist_cnn(batch_norm=True):
+def mnist_cnn(batch_norm=True, input_shape=(28, 28, 1)):
     """The book's MNIST CNN: the example's layers with batch normalisation, and a hidden dense layer.
 
     conv1 (32 3x3, no bias) - 2x2 max pool - BN - ReLU - conv2 (64 3x3, no bias) - 2x2 max pool -
@@ -56,27 +56,37 @@ def mnist_cnn(batch_norm=True):
     Args:
         batch_norm: False gives the same model without the two BN layers, its convolutions with a
             bias instead (chapter 8's comparison).
+        input_shape: (height, width, channels) of the images; chapter 10 trains the same layers
+            on CIFAR-10's (32, 32, 3) images.
 
     Returns:
-        An uncompiled `keras.Sequential` for (28, 28, 1) inputs.
+        An uncompiled `keras.Sequential` for `input_shape` inputs.
 
     Example:
         >>> [layer.name for layer in mnist_cnn().layers][:4]
         ['conv1', 'pool1', 'bn1', 'relu1']
         >>> [layer.name for layer in mnist_cnn(batch_norm=False).layers][:3]
         ['conv1', 'pool1', 'relu1']
+        >>> tuple(mnist_cnn(input_shape=(32, 32, 3)).get_layer("conv1").kernel.shape)   # 3 channels
+        (3, 3, 3, 32)
     """
     import keras
     from keras import layers
 
     if not isinstance(batch_norm, (bool, np.bool_)):
         raise TypeError(f"mnist_cnn expects `batch_norm` to be True or False; received {batch_norm!r}.")
+    if (not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3
+            or not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n > 0
+                       for n in input_shape) or min(input_shape[:2]) < 10):
+        raise ValueError(f"mnist_cnn expects `input_shape` = (height, width, channels), positive ints "
+                         f"with height and width at least 10 (two 3x3 convolutions and 2x2 pools); "
+                         f"received {input_shape!r}. MNIST is (28, 28, 1), CIFAR-10 (32, 32, 3).")
 
     def bn(name):  # a BN layer, or none in the comparison model without BN
         return [layers.BatchNormalization(momentum=0.9, name=name)] if batch_norm else []
 
     return keras.Sequential([
-        keras.Input((28, 28, 1), name="image"),
+        keras.Input(tuple(int(n) for n in input_shape), name="image"),
         layers.Conv2D(32, 3, use_bias=not batch_norm, name="conv1"),
         layers.MaxPooling2D(2, name="pool1"),
         *bn("bn1"),

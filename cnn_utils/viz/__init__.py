@@ -10,12 +10,16 @@
 - `pooling`: pooling windows and the pooling comparison;
 - `diagrams`: the 3-D volume view of a convolution and im2col;
 - `receptive_field`: the receptive field growing through a stack of layers;
+- `cifar`: CIFAR-10's classes and channels, augmented images, the overfitting comparison and the
+  confusion matrix (chapter 10);
 - `blocks`: chapter 11's gradient norms per layer and dilated kernels.
 """
 
 from .animation import ConvStep, animate_conv, conv_trace
 from .architecture import LayerRow, LayerTable, layer_table, show_shape_flow, side_by_side
 from .blocks import plot_gradient_norms, show_dilated_kernel
+from .cifar import (plot_confusion_matrix, plot_gap_comparison, show_augmented, show_channels,
+                    show_class_grid)
 from .diagrams import draw_conv_volume, draw_im2col
 from .fonts import KOREAN_FONT_FAMILY, korean_font_path, use_korean_font
 from .ilsvrc import plot_depth, plot_top5_errors
@@ -26,7 +30,8 @@ from .pooling import pool_windows, show_pooling
 from .receptive_field import show_receptive_field
 from .training import plot_step_losses
 
-__all__ = ["ConvStep", "KOREAN_FONT_FAMILY", "LayerRow", "LayerTable", "animate_conv", "conv_trace",
+__all__ = ["plot_confusion_matrix", "plot_gap_comparison", "show_augmented", "show_channels",
+           "show_class_grid", "ConvStep", "KOREAN_FONT_FAMILY", "LayerRow", "LayerTable", "animate_conv", "conv_trace",
            "draw_alexnet_two_gpu", "draw_conv_volume", "draw_im2col", "draw_lenet5",
            "korean_font_path", "layer_table", "plot_depth", "plot_gradient_norms",
            "plot_learning_curves", "plot_step_losses", "plot_top5_errors", "pool_windows",

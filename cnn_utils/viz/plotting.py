@@ -1,7 +1,7 @@
 """Pictures every chapter draws: grids of feature maps or kernels, images with their numbers, and
 learning curves. The text in the figures is Korean, like the book (`cnn_utils.viz.fonts`).
 
-Used in chapters 2 to 9.
+Used in chapters 2 to 10.
 """
 
 import matplotlib.pyplot as plt
