@@ -285,7 +285,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     for name in args.names:
         path, record = train_shipped(name, epochs=args.epochs)
-        reached = {goal: record[f"seconds_to_{goal}"] for goal in (80, 85)}
+        reached = {goal: "never" if record[f"seconds_to_{goal}"] is None else
+                   f"{record[f'seconds_to_{goal}']:.0f} s" for goal in (80, 85)}
         print(f"{name}: test accuracy {record['test_accuracy']:.4f} after "
               f"{record['training_seconds']:.0f} s of training ({record['wall_seconds']:.0f} s in all); "
-              f"80% after {reached[80]} s, 85% after {reached[85]} s; written to {path}", flush=True)
+              f"80% after {reached[80]}, 85% after {reached[85]}; written to {path}", flush=True)
