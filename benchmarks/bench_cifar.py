@@ -1,14 +1,15 @@
 """CIFAR-10 training: the book's ResNet (`python3 tasks.py train cifar10`'s recipe) and its anchor.
 
-The anchor runs in the same benchmark, on the same machine: the classic Keras example
-"cifar10_cnn.py" (four 3x3 convolutions, two pools, dropout, a dense layer of 512; RMSprop with
-learning rate 1e-4, batch 32, flips and shifts of 10%), which the Keras documentation reported
-at 75% test accuracy after 25 epochs and 79% after 50. It trains for the same training time the
-ResNet took, so the two accuracies compare what each gets from the same minutes of 2 cores.
-CS231n's assignment asks for 70%.
+The anchor (`bench --only cifar-anchor`, benchmarks/bench_cifar_anchor.py; `--only cifar
+cifar-anchor` runs both side by side) is the classic Keras example "cifar10_cnn.py" (four 3x3
+convolutions, two pools, dropout, a dense layer of 512; RMSprop with learning rate 1e-4, batch 32,
+flips and shifts of 10%), which the Keras documentation reported at 75% test accuracy after 25
+epochs and 79% after 50, trained on the same machine for the goal's 20 minutes, so the two
+accuracies compare what each gets from the same minutes of 2 cores. CS231n's assignment asks for
+70%.
 
-The full run takes about 40 minutes on 2 cores (two 20-minute trainings); `--quick` trains each
-for one epoch on 5,000 images.
+Each takes about 20 minutes on 2 cores; `--quick` trains the ResNet for one epoch on 5,000 images
+and the anchor for one minute.
 """
 
 import time
@@ -71,6 +72,9 @@ def _at(record, goal):
     return f"{reached[0] / 60:.1f} min" if reached else "not reached"
 
 
+GOAL_SECONDS = 20 * 60
+
+
 def run(quick=False):
     train, validation, test = split_cifar10(load_cifar10())
     epochs = 1 if quick else SHIPPED["cifar10"][2]
@@ -79,7 +83,6 @@ def run(quick=False):
     record = train_cifar(cifar_resnet(), train, validation, epochs, test=test, seed=TRAIN_SEED,
                          verbose=False)
     seconds = record["seconds"][-1]
-    example_epochs, example_accuracy, example_seconds = example_training(train, test, seconds)
     goal = " (goal: at least 85% within 20 minutes)" if not quick else " (quick: 1 epoch, 5,000 images)"
     return [
         (f"CIFAR-10 ResNet (tasks.py train cifar10's recipe), {epochs} epochs: test accuracy, "
@@ -87,7 +90,13 @@ def run(quick=False):
          f"{record['test_accuracy'][-1]:.2%}, {seconds / 60:.1f} min ({seconds / epochs:.0f} s per epoch)"),
         ("CIFAR-10 ResNet: time to 80% and to 85% test accuracy",
          f"{_at(record, 0.80)}, {_at(record, 0.85)}"),
-        ("anchor in the same run: the Keras example cifar10_cnn (75% after 25 epochs, 79% after 50, "
-         "as Keras reported) for the same training time",
-         f"{example_accuracy:.2%} after {example_epochs} epochs, {example_seconds / 60:.1f} min"),
     ]
+
+
+def run_anchor(quick=False):
+    train, _, test = split_cifar10(load_cifar10())
+    budget = 60 if quick else GOAL_SECONDS
+    epochs, example_accuracy, example_seconds = example_training(train, test, budget)
+    return [(f"anchor: the Keras example cifar10_cnn (75% after 25 epochs, 79% after 50, as Keras "
+             f"reported) trained for {budget / 60:.0f} min",
+             f"{example_accuracy:.2%} after {epochs} epochs, {example_seconds / 60:.1f} min")]

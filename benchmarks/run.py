@@ -14,12 +14,12 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from benchmarks import (bench_cifar, bench_conv, bench_data, bench_grading, bench_notebooks, bench_pdf, bench_shipped,
-                        bench_slides,
-                        bench_training)
+from benchmarks import (bench_cifar, bench_cifar_anchor, bench_conv, bench_data, bench_grading,
+                        bench_notebooks, bench_pdf, bench_shipped, bench_slides, bench_training)
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 BENCHMARKS = {"conv": bench_conv, "data": bench_data, "training": bench_training, "cifar": bench_cifar,
+              "cifar-anchor": bench_cifar_anchor,
               "shipped": bench_shipped, "grading": bench_grading, "notebooks": bench_notebooks, "pdf": bench_pdf,
               "slides": bench_slides}
 
