@@ -26,10 +26,10 @@ def run(quick=False):
         epochs = record["epochs"]
         rows.append((
             f"shipped model {name} ({record['command']}, seed {record['seed']}, {epochs} epochs, "
-            f"{record['train_images']:,} training images): test accuracy, training time",
+            f"{record['train_images']:,} training images), as its record says (measured while it trained, with whatever else the machine ran then): test accuracy, training time",
             f"{record['test_accuracy']:.2%} on {record['test_images']:,} test images, "
             f"{_minutes(record['training_seconds'])} ({record['training_seconds'] / epochs:.0f} s per "
             f"epoch; {record['machine']})"))
-        rows.append((f"shipped model {name}: time to 80% and to 85% test accuracy",
+        rows.append((f"shipped model {name}, as its record says: time to 80% and to 85% test accuracy",
                      f"{_minutes(record['seconds_to_80'])}, {_minutes(record['seconds_to_85'])}"))
     return rows
