@@ -17,6 +17,7 @@ the package itself (``from cnn_utils import conv2d``); the names come from these
                       import ...`` in the check cells)
     data              MNIST, the sample photo, and the MNIST example of chapters 5 and 6
     cifar, evaluation CIFAR-10; the confusion matrix and what it says per class
+    explain           what a trained CNN looks at: saliency, occlusion, Grad-CAM, feature maps
     filters           the hand-made edge filters
     ilsvrc            the ILSVRC results the book cites, with their sources
     cpu_path          which CPU kernels TensorFlow runs
@@ -42,6 +43,8 @@ from .conv_variants import conv2d_transpose, depthwise_conv2d, dilate_filters, s
 from .cpu_path import ConvOutcome, channels_first_conv_outcome, onednn_enabled
 from .cifar import CIFAR10_CLASSES, CIFAR10_CLASSES_KO, CIFAR10_ENV_VAR, load_cifar10
 from .evaluation import confusion_matrix, most_confused, per_class_accuracy, precision_recall
+from .explain import (feature_maps, first_layer_filters, grad_cam, occlusion_sensitivity, saliency_map,
+                      score_model)
 from .data import (MNIST_DEMO_SEED, MNIST_ENV_VAR, load_mnist, load_sample_image,
                    mnist_demo_feature_maps, mnist_demo_filters, mnist_demo_image, to_conv_input)
 from .filters import HORIZONTAL_EDGE_MASK, SOBEL_X, SOBEL_Y, VERTICAL_EDGE_MASK, stack_kernels
@@ -63,6 +66,8 @@ from .viz.blocks import plot_gradient_norms, show_dilated_kernel
 from .viz.cifar import (plot_confusion_matrix, plot_gap_comparison, show_augmented, show_channels,
                         show_class_grid)
 from .viz.diagrams import draw_conv_volume, draw_im2col
+from .viz.explain import (plot_transfer_comparison, show_explanations, show_first_layer_filters,
+                          show_layer_maps)
 from .viz.fonts import KOREAN_FONT_FAMILY, korean_font_path, use_korean_font  # Hangul in figures
 from .viz.ilsvrc import plot_depth, plot_top5_errors
 from .viz.legibility import _record_on_import
@@ -126,7 +131,10 @@ __all__ = [
     "draw_conv_volume",
     "draw_im2col",
     "draw_lenet5",
+    "feature_maps",
+    "first_layer_filters",
     "global_avg_pool2d",
+    "grad_cam",
     "gradient_support",
     "ilsvrc_winners",
     "im2col",
@@ -142,6 +150,7 @@ __all__ = [
     "mnist_demo_filters",
     "mnist_demo_image",
     "most_confused",
+    "occlusion_sensitivity",
     "onednn_enabled",
     "padding_amounts",
     "per_class_accuracy",
@@ -152,20 +161,26 @@ __all__ = [
     "plot_learning_curves",
     "plot_step_losses",
     "plot_top5_errors",
+    "plot_transfer_comparison",
     "pool_windows",
     "precision_recall",
     "receptive_field",
     "receptive_field_trace",
+    "saliency_map",
     "same_padding",
+    "score_model",
     "separable_conv2d",
     "show_augmented",
     "show_channels",
     "show_class_grid",
     "show_conv_steps",
     "show_dilated_kernel",
+    "show_explanations",
     "show_feature_maps",
+    "show_first_layer_filters",
     "show_image_values",
     "show_kernels",
+    "show_layer_maps",
     "show_pooling",
     "show_receptive_field",
     "show_shape_flow",
