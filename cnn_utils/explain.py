@@ -64,6 +64,11 @@ def _layer(model, layer_name, op):
     return model.get_layer(layer_name)
 
 
+def _inputs(model):
+    """The model's input tensor (a list only for several inputs: a one-element list makes Keras warn)."""
+    return model.inputs[0] if len(model.inputs) == 1 else model.inputs
+
+
 def _is_softmax(activation):
     return getattr(activation, "__name__", "") == "softmax"
 
@@ -96,7 +101,7 @@ def score_model(model, layer_name=None):
     if isinstance(last, keras.layers.Softmax):
         scores = last.input
     elif _is_softmax(getattr(last, "activation", None)) and isinstance(last, keras.layers.Dense):
-        linear = keras.layers.Dense(last.units, name=f"{last.name}_score")
+        linear = keras.layers.Dense(last.units, use_bias=last.use_bias, name=f"{last.name}_score")
         scores = linear(last.input)
         linear.set_weights(last.get_weights())
     elif _is_softmax(getattr(last, "activation", None)):
@@ -105,7 +110,7 @@ def score_model(model, layer_name=None):
     else:
         scores = model.outputs[0]
     outputs = scores if layer_name is None else [_layer(model, layer_name, "score_model").output, scores]
-    return keras.Model(model.inputs, outputs, name=f"{model.name}_scores")
+    return keras.Model(_inputs(model), outputs, name=f"{model.name}_scores")
 
 
 def _class_indices(class_index, scores, op):
@@ -314,7 +319,7 @@ def feature_maps(model, image, layer_names):
         raise TypeError(f"{op} expects `layer_names`, a non-empty list of layer names; received "
                         f"{layer_names!r}. For one layer write [{layer_names!r}].")
     outputs = [_layer(model, name, op).output for name in layer_names]
-    values = keras.Model(model.inputs, outputs)(image[np.newaxis], training=False)
+    values = keras.Model(_inputs(model), outputs)(image[np.newaxis], training=False)
     values = values if isinstance(values, (list, tuple)) else [values]
     return {name: np.asarray(value)[0].astype(np.float32) for name, value in zip(layer_names, values)}
 

@@ -305,13 +305,13 @@ def transfer_counts(num_classes=5):
         means and variances).
     """
     from ..models.cifar import cifar_resnet
-    from ..models.transfer import feature_extractor, trainable_count, transfer_model
+    from ..models.transfer import feature_extractor, trainable_count, transfer_model, unfreeze
 
     extractor = feature_extractor(cifar_resnet(num_classes=num_classes))
     model, head = transfer_model(extractor, num_classes)
     extractor.trainable = False
     frozen = trainable_count(model)
-    extractor.trainable = True
+    unfreeze(extractor)
     unfrozen = trainable_count(model)
     moving = sum(int(np.prod(w.shape)) for w in model.non_trainable_weights if "moving" in w.path)
     return {"frozen": frozen, "unfrozen": unfrozen, "total": model.count_params(),
@@ -321,9 +321,10 @@ def transfer_counts(num_classes=5):
 def check_transfer_counts(frozen_trainable, finetune_trainable, num_classes=5):
     """Checks the trainable parameters of chapter 12's transfer model, frozen and while fine-tuning.
 
-    Frozen, only the new head learns: 256 * classes + classes. Fine-tuning, every weight the
-    optimiser changes: all parameters but batch normalisation's moving means and variances, which
-    `count_params()` includes (the input `Normalization` layer, built from given statistics, holds
+    Frozen, only the new head learns: 256 * classes + classes. Fine-tuning (`unfreeze`), every weight
+    the optimiser changes: the convolutions' kernels and the head, not the batch normalisation
+    layers, which stay frozen (their gamma and beta, and the moving means and variances that
+    `count_params()` includes; the input `Normalization` layer, built from given statistics, holds
     no weights).
 
     Args:
@@ -334,13 +335,12 @@ def check_transfer_counts(frozen_trainable, finetune_trainable, num_classes=5):
         A `CheckResult` of both answers (`check_all`).
 
     Example:
-        >>> check_transfer_counts(1285, 1644837).ok
+        >>> check_transfer_counts(1285, 1642597).ok
         True
     """
     counts = transfer_counts(num_classes)
     frozen, unfrozen, total, base, head = (counts[k] for k in ("frozen", "unfrozen", "total", "base", "head"))
     features = (head - num_classes) // num_classes
-    statistics = total - unfrozen
     first = check_answer(frozen_trainable, frozen, name="frozen_trainable", mistakes=[
         ("고정한 특징 추출기까지 셌습니다. trainable = False인 층의 가중치는 옵티마이저가 바꾸지 않으므로, "
          "새 분류기 층만 셉니다: 특징 수 × 클래스 수 + 클래스 수.", total),
@@ -350,12 +350,12 @@ def check_transfer_counts(frozen_trainable, finetune_trainable, num_classes=5):
          "모두 학습되지 않습니다.", unfrozen - head)],
         hint="model.trainable_weights의 크기를 더하거나, 특징 256개 → 클래스 5개인 완전 연결 층을 세세요.")
     second = check_answer(finetune_trainable, unfrozen, name="finetune_trainable", mistakes=[
-        ("count_params()를 그대로 썼습니다. 배치 정규화의 이동 평균과 이동 분산"
-         f"({statistics:,}개)은 기울기로 학습되지 않는 값입니다. model.trainable_weights만 세세요.", total),
+        ("count_params()를 그대로 썼습니다. 배치 정규화의 이동 평균과 이동 분산은 기울기로 학습되지 않고, 미세 조정에서는 "
+         "배치 정규화 층 전체(gamma와 beta도)를 고정해 둡니다. model.trainable_weights만 세세요.", total),
+        ("배치 정규화 층의 gamma와 beta를 셌습니다. 미세 조정에서는 배치 정규화 층을 고정해(trainable = False) 추론 "
+         "모드로 두므로 gamma와 beta도 학습되지 않습니다.", total - counts["moving"]),
         ("특징 추출기를 풀지 않았습니다(trainable = True). 미세 조정에서는 새 분류기 층과 함께 특징 추출기의 "
-         "가중치도 학습합니다.", frozen),
-        ("새 분류기 층을 빠뜨렸습니다. 미세 조정에서도 분류기 층은 계속 학습합니다.", unfrozen - head),
-        ("배치 정규화의 gamma와 beta를 빠뜨렸습니다. 이 둘은 기울기로 학습되는 가중치입니다(학습되지 않는 것은 "
-         "이동 평균과 이동 분산뿐).", unfrozen - counts["moving"])],
-        hint="미세 조정 때 trainable_weights는 합성곱의 커널, 배치 정규화의 gamma와 beta, 분류기 층의 가중치와 편향입니다.")
+         "합성곱 가중치도 학습합니다.", frozen),
+        ("새 분류기 층을 빠뜨렸습니다. 미세 조정에서도 분류기 층은 계속 학습합니다.", unfrozen - head)],
+        hint="미세 조정 때 trainable_weights는 합성곱의 커널과 분류기 층의 가중치, 편향입니다(배치 정규화 층은 고정).")
     return check_all(first, second, name="transfer_counts")

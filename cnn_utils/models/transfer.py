@@ -7,9 +7,13 @@ Used in chapter 12. The shipped model `pretrained("cifar5")` learned only CIFAR-
 
 1. frozen features: only the head learns (the extractor is run once on the images, which gives the
    same result as a frozen extractor in inference mode and is many times faster);
-2. fine-tuning: then everything learns with a small learning rate, the extractor called with
-   ``training=False`` so that its batch normalisation keeps its moving statistics, as Keras's
-   transfer-learning guide (keras.io/guides/transfer_learning) says;
+2. fine-tuning: then everything learns with a small learning rate except the batch normalisation
+   layers, which `unfreeze` keeps frozen so that they run in inference mode and keep the moving
+   statistics learned from 22,000 images. Keras's transfer-learning guide
+   (keras.io/guides/transfer_learning) offers that or calling the extractor with
+   ``training=False``; with Keras 3 the second is not enough, since `fit` calls the outer model
+   with ``training=True`` and that reaches the nested extractor (keras-team/keras issue 20285;
+   `tests/test_explain.py` shows the moving means change), so both are done here;
 3. from scratch: the same architecture, freshly initialised, trained on the same images.
 
 `imagenet_transfer` is the path with ImageNet weights from `keras.applications` (MobileNetV2),
@@ -27,6 +31,10 @@ import numpy as np
 from .cifar import cifar_resnet
 
 FEATURE_LAYER = "global_pool"     # the last layer before the classifier head of `cifar_resnet`
+
+
+def _inputs(model):
+    return model.inputs[0] if len(model.inputs) == 1 else model.inputs
 
 
 def _positive_int(value, name, op):
@@ -57,7 +65,7 @@ def feature_extractor(model, layer_name=FEATURE_LAYER):
     if layer_name not in names:
         raise ValueError(f"feature_extractor: the model {model.name!r} has no layer {layer_name!r}; "
                          f"its layers are {', '.join(names)}.")
-    return keras.Model(model.inputs, model.get_layer(layer_name).output, name="feature_extractor")
+    return keras.Model(_inputs(model), model.get_layer(layer_name).output, name="feature_extractor")
 
 
 def few_shot_subset(data, classes, per_class):
@@ -89,9 +97,9 @@ def few_shot_subset(data, classes, per_class):
 def transfer_model(extractor, num_classes=5, seed=0):
     """A new classifier on top of `extractor`: extractor (in inference mode), then a softmax dense head.
 
-    The extractor is called with ``training=False``, so its batch normalisation layers use their
-    moving statistics even after ``extractor.trainable = True`` (fine-tuning): a few hundred images
-    would otherwise replace the statistics learned from 22,000.
+    The extractor is called with ``training=False``, as Keras's guide writes it; in Keras 3 `fit`
+    overrides that for a nested model, so fine-tuning also freezes the batch normalisation layers
+    (`unfreeze`): a few hundred images would otherwise replace the statistics learned from 22,000.
 
     Args:
         extractor: a `keras.Model` from images to feature vectors (`feature_extractor`).
@@ -114,6 +122,27 @@ def transfer_model(extractor, num_classes=5, seed=0):
     inputs = keras.Input(extractor.input_shape[1:], name="image")
     features = extractor(inputs, training=False)
     return keras.Model(inputs, head(features), name="transfer_model"), head
+
+
+def unfreeze(extractor):
+    """Makes `extractor` trainable for fine-tuning, all but its `BatchNormalization` layers.
+
+    A frozen batch normalisation layer runs in inference mode in Keras 3: it normalises with its
+    moving mean and variance and does not update them, and its gamma and beta stay as they are.
+
+    Args:
+        extractor: a `keras.Model` (`feature_extractor`).
+
+    Returns:
+        The number of batch normalisation layers kept frozen.
+    """
+    import keras
+
+    extractor.trainable = True
+    frozen = [layer for layer in extractor.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    for layer in frozen:
+        layer.trainable = False
+    return len(frozen)
 
 
 def trainable_count(model):
@@ -180,8 +209,8 @@ def compare_transfer(base, train, test, frozen_epochs=40, finetune_epochs=4, scr
                                                         .argmax(axis=1) == y_test)),
                          "trainable": trainable_count(model)}
 
-    # 2. Fine-tuning: everything trainable, a small learning rate, BN still in inference mode.
-    extractor.trainable = True
+    # 2. Fine-tuning: everything trainable but batch normalisation (inference mode), a small rate.
+    unfreeze(extractor)
     curve, seconds = _fit(model, x, y, finetune_epochs, finetune_lr, batch_size, seed)
     results["fine_tuned"] = {"train_accuracy": curve, "seconds": seconds,
                              "test_accuracy": _accuracy(model, x_test, y_test),
