@@ -10,8 +10,8 @@ the package itself (``from cnn_utils import conv2d``); the names come from these
     nn/               a CNN from scratch: layers with backward passes (batch normalisation too),
                       optimisers, `fit`, gradient checking (``from cnn_utils.nn import ...``)
     models/           Keras models: the classic CNNs, chapter 8's MNIST CNNs with `fit_mnist`, the
-                      CIFAR-10 ResNet and its training, chapter 11's deep plain and residual stacks
-                      (``from cnn_utils.models import ...``)
+                      CIFAR-10 ResNet and its training, chapter 11's deep plain and residual stacks,
+                      chapter 12's transfer learning (``from cnn_utils.models import ...``)
     viz/              every picture: figures, the convolution animation, diagrams, Korean fonts
     checks/           the exercises' checkers, with feedback in Korean (``from cnn_utils.checks
                       import ...`` in the check cells)
@@ -37,6 +37,7 @@ imports; each module's docstring names its chapters too):
     09_cnn_from_scratch    checks.answers, checks.backprop, data, nn.gradcheck, nn.layers, nn.networks, nn.optim, nn.train, notebook, ops, shapes, timing, viz.plotting
     10_cifar10             checks.evaluation, cifar, evaluation, models.cifar_subset, models.cifar_training, models.keras_mnist, notebook, viz.cifar, viz.plotting
     11_modern_cnn          checks.answers, checks.fields, checks.normalization, checks.variants, conv_variants, models.cifar, models.cifar_training, models.gradient_flow, nn.layers, nn.normalization, notebook, ops, shapes, viz.architecture, viz.blocks
+    12_what_cnns_see       checks.explain, cifar, explain, models.cifar, models.cifar_training, models.transfer, notebook, viz.explain
 """
 
 from .conv_variants import conv2d_transpose, depthwise_conv2d, dilate_filters, separable_conv2d
