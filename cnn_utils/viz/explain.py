@@ -195,6 +195,7 @@ def plot_transfer_comparison(accuracies, title="다섯 클래스(개, 개구리,
     ax.set_xlim(0, 1)
     if chance is not None:
         ax.axvline(chance, color="gray", linestyle=":", linewidth=1)
-        ax.text(chance + 0.01, positions[0] + 0.45, f"찍기({chance:.0%})", fontsize=10, color="gray")
+        ax.text(chance + 0.01, -0.65, f"찍기({chance:.0%})", fontsize=10, color="gray", va="center")
+    ax.set_ylim(-0.9, len(labels) - 0.5)
     ax.set(xlabel=xlabel, title=title)
     return fig
