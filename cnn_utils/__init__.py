@@ -44,8 +44,8 @@ from .conv_variants import conv2d_transpose, depthwise_conv2d, dilate_filters, s
 from .cpu_path import ConvOutcome, channels_first_conv_outcome, onednn_enabled
 from .cifar import CIFAR10_CLASSES, CIFAR10_CLASSES_KO, CIFAR10_ENV_VAR, load_cifar10
 from .evaluation import confusion_matrix, most_confused, per_class_accuracy, precision_recall
-from .explain import (feature_maps, first_layer_filters, grad_cam, occlusion_sensitivity, saliency_map,
-                      score_model)
+from .explain import (feature_maps, first_layer_filters, grad_cam, linear_probabilities,
+                      occlusion_sensitivity, saliency_map, score_model, two_layer_scores)
 from .data import (MNIST_DEMO_SEED, MNIST_ENV_VAR, load_mnist, load_sample_image,
                    mnist_demo_feature_maps, mnist_demo_filters, mnist_demo_image, to_conv_input)
 from .filters import HORIZONTAL_EDGE_MASK, SOBEL_X, SOBEL_Y, VERTICAL_EDGE_MASK, stack_kernels
@@ -141,6 +141,7 @@ __all__ = [
     "im2col",
     "korean_font_path",
     "layer_table",
+    "linear_probabilities",
     "lenet5",
     "load_cifar10",
     "load_mnist",
@@ -190,6 +191,7 @@ __all__ = [
     "source",
     "stack_kernels",
     "time_to_accuracy",
+    "two_layer_scores",
     "to_conv_input",
     "use_korean_font",
 ]

@@ -324,6 +324,51 @@ def feature_maps(model, image, layer_names):
     return {name: np.asarray(value)[0].astype(np.float32) for name, value in zip(layer_names, values)}
 
 
+def two_layer_scores(x, w1, w2):
+    """The class scores of a tiny two-layer network, ``ReLU(flatten(x) @ w1) @ w2``, in TensorFlow.
+
+    The network of chapter 12's saliency exercise: its weights are plain arrays, so that the grader
+    can hand them to a student's function (a Keras model cannot travel as plain data).
+
+    Args:
+        x: tensor or array (N, H, W, C).
+        w1: array (H * W * C, hidden); w2: array (hidden, classes).
+
+    Returns:
+        A float32 tensor (N, classes).
+
+    Example:
+        >>> two_layer_scores(np.ones((1, 1, 2, 1)), np.eye(2), np.array([[1.0], [-3.0]])).numpy()
+        array([[-2.]], dtype=float32)
+    """
+    import tensorflow as tf
+
+    x = tf.cast(tf.convert_to_tensor(x), tf.float32)
+    hidden = tf.nn.relu(tf.reshape(x, (tf.shape(x)[0], -1)) @ tf.constant(w1, tf.float32))
+    return hidden @ tf.constant(w2, tf.float32)
+
+
+def linear_probabilities(batch, weights):
+    """Softmax probabilities of a linear model of the pixels, ``softmax(flatten(batch) @ weights)``, numpy.
+
+    The model of chapter 12's occlusion exercise (plain arrays in, plain arrays out).
+
+    Args:
+        batch: array (N, H, W, C); weights: array (H * W * C, classes).
+
+    Returns:
+        float64 array (N, classes).
+
+    Example:
+        >>> linear_probabilities(np.zeros((1, 1, 1, 2)), np.ones((2, 4)))
+        array([[0.25, 0.25, 0.25, 0.25]])
+    """
+    batch = np.asarray(batch, dtype=np.float64)
+    z = batch.reshape(len(batch), -1) @ np.asarray(weights, dtype=np.float64)
+    z = np.exp(z - z.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)
+
+
 def first_layer_filters(model):
     """The kernel of the model's first `Conv2D` layer, shape (KH, KW, C, K).
 

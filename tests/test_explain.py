@@ -20,7 +20,9 @@ from cnn_utils import (feature_maps, first_layer_filters, grad_cam, occlusion_se
 from cnn_utils.checks import (DIAGNOSES, check_grad_cam_weights, check_occlusion, check_saliency,
                               check_transfer_counts)
 from cnn_utils.checks.engine import hidden_seed
-from cnn_utils.checks.explain import grad_cam_weighting, transfer_counts
+from cnn_utils import linear_probabilities, two_layer_scores
+from cnn_utils.checks.explain import (grad_cam_weighting, reference_occlusion, reference_saliency,
+                                      transfer_counts)
 from cnn_utils.models import (cifar_resnet, feature_extractor, few_shot_subset, imagenet_transfer,
                               pretrained, trainable_count, transfer_model, unfreeze)
 
@@ -333,12 +335,12 @@ def assert_diagnosed(result, diagnosis):
 
 
 def _tape_saliency(reduce=lambda g: np.abs(g).max(-1), probability=False, watch=True):
-    def saliency(model, images, class_index):
+    def saliency(images, class_index, w1, w2):
         x = tf.convert_to_tensor(images)
         with tf.GradientTape() as tape:
             if watch:
                 tape.watch(x)
-            scores = model(x)
+            scores = two_layer_scores(x, w1, w2)
             if probability:
                 scores = tf.nn.softmax(scores)
             score = scores[:, class_index]
@@ -347,8 +349,27 @@ def _tape_saliency(reduce=lambda g: np.abs(g).max(-1), probability=False, watch=
     return saliency
 
 
+def test_reference_saliency_equals_saliency_map_of_the_same_keras_network():
+    rng = np.random.default_rng(12)
+    w1, w2 = rng.normal(size=(3 * 3 * 2, 5)), rng.normal(size=(5, 4))
+    inputs = keras.Input((3, 3, 2))
+    hidden = keras.layers.Dense(5, use_bias=False, activation="relu")(keras.layers.Flatten()(inputs))
+    model = keras.Model(inputs, keras.layers.Dense(4, use_bias=False)(hidden))
+    model.set_weights([w1.astype(np.float32), w2.astype(np.float32)])
+    x = rng.normal(size=(3, 3, 3, 2)).astype(np.float32)
+    np.testing.assert_allclose(reference_saliency(x, 2, w1, w2), saliency_map(model, x, 2), rtol=1e-5, atol=1e-7)
+
+
+def test_reference_occlusion_equals_occlusion_sensitivity():
+    rng = np.random.default_rng(13)
+    weights, image = rng.normal(size=(6 * 5 * 2, 3)), rng.uniform(0, 1, (6, 5, 2))
+    np.testing.assert_allclose(reference_occlusion(image, 1, 3, 2, 0.5, weights),
+                               occlusion_sensitivity(lambda b: linear_probabilities(b, weights), image, 1,
+                                                     patch=3, stride=2, fill=0.5), atol=1e-6)
+
+
 def test_check_saliency_accepts_the_reference_and_diagnoses_each_mistake():
-    assert check_saliency(saliency_map).ok
+    assert check_saliency(reference_saliency).ok
     assert check_saliency(_tape_saliency()).ok
     assert_diagnosed(check_saliency(_tape_saliency(lambda g: g.max(-1))), "saliency_no_abs")
     assert_diagnosed(check_saliency(_tape_saliency(lambda g: np.abs(g).mean(-1))), "saliency_channel_mean")
@@ -356,7 +377,7 @@ def test_check_saliency_accepts_the_reference_and_diagnoses_each_mistake():
     assert_diagnosed(check_saliency(_tape_saliency(probability=True)), "saliency_probability")
     assert_diagnosed(check_saliency(_tape_saliency(watch=False)), "saliency_not_watched")
     assert_diagnosed(check_saliency(_tape_saliency(np.abs)), "saliency_not_reduced")
-    assert check_saliency(lambda m, x, c: (_ for _ in ()).throw(NotImplementedError())).diagnosis == "not_implemented"
+    assert check_saliency(lambda *a: (_ for _ in ()).throw(NotImplementedError())).diagnosis == "not_implemented"
 
 
 def test_check_grad_cam_weights_diagnoses_each_mistake():
@@ -374,24 +395,25 @@ def test_check_grad_cam_weights_diagnoses_each_mistake():
 
 
 def _loop_occlusion(sign=1, step=None, size=None, probability=False, ceil=False):
-    def occlusion_map(predict, image, class_index, patch, stride, fill):
+    def occlusion_map(image, class_index, patch, stride, fill, weights):
         h, w, _ = image.shape
         rows = (-(-(h - patch) // stride) + 1, -(-(w - patch) // stride) + 1) if ceil else \
             ((h - patch) // stride + 1, (w - patch) // stride + 1)
-        base = predict(image[np.newaxis])[0, class_index]
+        base = linear_probabilities(image[np.newaxis], weights)[0, class_index]
         out = np.zeros(rows)
         for i in range(rows[0]):
             for j in range(rows[1]):
                 covered = image.copy()
                 s, p = step or stride, size or patch
                 covered[i * s:i * s + p, j * s:j * s + p] = fill
-                hidden = predict(covered[np.newaxis])[0, class_index]
+                hidden = linear_probabilities(covered[np.newaxis], weights)[0, class_index]
                 out[i, j] = hidden if probability else sign * (base - hidden)
         return out
     return occlusion_map
 
 
 def test_check_occlusion_diagnoses_each_mistake():
+    assert check_occlusion(reference_occlusion).ok
     assert check_occlusion(_loop_occlusion()).ok
     assert_diagnosed(check_occlusion(_loop_occlusion(sign=-1)), "occlusion_sign")
     assert_diagnosed(check_occlusion(_loop_occlusion(probability=True)), "occlusion_probability")

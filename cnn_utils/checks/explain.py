@@ -1,11 +1,14 @@
 """Checkers of chapter 12's exercises: a saliency map, Grad-CAM's weighting, occlusion, transfer counts.
 
-Used in chapter 12: `check_saliency` (a student's ``saliency(model, images, class_index)`` written
-with `tf.GradientTape`, on tiny Keras models that output scores), `check_grad_cam_weights`
+Used in chapter 12: `check_saliency` (a student's ``saliency(images, class_index, w1, w2)`` written
+with `tf.GradientTape` for the tiny network `two_layer_scores`), `check_grad_cam_weights`
 (``grad_cam_map(maps, gradients)``, Grad-CAM's weighting of one image's feature maps in numpy),
-`check_occlusion` (``occlusion_map(predict, image, class_index, patch, stride, fill)``) and
-`check_transfer_counts` (the trainable parameters of the transfer model, frozen and unfrozen). The
-references are `cnn_utils.explain` and `cnn_utils.models.transfer`; each usual mistake is
+`check_occlusion` (``occlusion_map(image, class_index, patch, stride, fill, weights)`` for the linear
+model `linear_probabilities`) and
+`check_transfer_counts` (the trainable parameters of the transfer model, frozen and unfrozen). Every
+argument is a plain array or number, because the grader ships the arguments of a student's function
+into the student's kernel as plain data (`course_tools.plaindata`): a Keras model or a Python
+function cannot travel. The references are `cnn_utils.explain` and `cnn_utils.models.transfer`; each usual mistake is
 diagnosed by computing what it gives for the case (no absolute value, the channels averaged or
 summed, the softmax probability differentiated; no ReLU, a sum instead of a mean, the gradient
 times the maps point by point; the sign reversed, the patch moved by one pixel instead of the
@@ -15,7 +18,7 @@ counted as trainable).
 
 import numpy as np
 
-from ..explain import occlusion_sensitivity, saliency_map
+from ..explain import linear_probabilities, two_layer_scores
 from .answers import check_all, check_answer
 from .engine import _SEED, _Case, _hidden_rng, _name, _run_cases
 from .formatting import _describe_with_values
@@ -65,36 +68,36 @@ DIAGNOSES.update({
 
 
 # -- saliency ----------------------------------------------------------------------------------
+# The grader ships a student function's arguments into the student's kernel as plain data, so the
+# network is given by its weight arrays (`two_layer_scores`), not as a Keras model.
 
-class _TinyModel:
-    """A small Keras model that outputs scores, built from numbers, with a readable description."""
-
-    def __init__(self, kind, shape, classes, rng):
-        import keras
-
-        inputs = keras.Input(shape)
-        if kind == "linear":
-            hidden = keras.layers.Flatten()(inputs)
-        else:                                   # a convolution with ReLU: a non-linear score
-            hidden = keras.layers.Conv2D(4, 2, activation="relu")(inputs)
-            hidden = keras.layers.Flatten()(hidden)
-        scores = keras.layers.Dense(classes)(hidden)
-        self.model = keras.Model(inputs, scores, name=f"tiny_{kind}")
-        self.model.set_weights([rng.normal(size=w.shape).astype(np.float32) for w in self.model.weights])
-        self.text = (f"{'Flatten-Dense' if kind == 'linear' else 'Conv2D(4, 2, ReLU)-Flatten-Dense'}"
-                     f"({classes}) 점수 모델, 입력 {shape}")
-
-
-def _saliency_variants(model, x, class_index):
+def _saliency_gradients(x, class_index, w1, w2):
+    """(d score / d x, d probability / d x) of `two_layer_scores`, with `tf.GradientTape`."""
     import tensorflow as tf
 
-    x = tf.convert_to_tensor(x)
+    x = tf.convert_to_tensor(np.asarray(x, np.float32))
     with tf.GradientTape(persistent=True) as tape:
         tape.watch(x)
-        scores = model(x, training=False)
+        scores = two_layer_scores(x, w1, w2)
         score = scores[:, class_index]
         probability = tf.nn.softmax(scores)[:, class_index]
-    g, gp = tape.gradient(score, x).numpy(), tape.gradient(probability, x).numpy()
+    return tape.gradient(score, x).numpy(), tape.gradient(probability, x).numpy()
+
+
+def reference_saliency(images, class_index, w1, w2):
+    """The saliency map of `two_layer_scores`: max over channels of |d score / d x|, (N, H, W).
+
+    Example:
+        >>> w1, w2 = np.eye(4), np.array([[1.0], [-2.0], [3.0], [-4.0]])
+        >>> reference_saliency(np.ones((1, 2, 2, 1)), 0, w1, w2)[0]
+        array([[1., 2.],
+               [3., 4.]], dtype=float32)
+    """
+    return np.abs(_saliency_gradients(images, class_index, w1, w2)[0]).max(axis=-1)
+
+
+def _saliency_mistakes(x, class_index, w1, w2):
+    g, gp = _saliency_gradients(x, class_index, w1, w2)
     return [("saliency_no_abs", g.max(axis=-1)), ("saliency_no_abs", g.sum(axis=-1)),
             ("saliency_no_abs", g.mean(axis=-1)),
             ("saliency_channel_mean", np.abs(g).mean(axis=-1)),
@@ -102,17 +105,18 @@ def _saliency_variants(model, x, class_index):
             ("saliency_probability", np.abs(gp).max(axis=-1))]
 
 
-# (kind, image shape (H, W, C), classes, images, class_index): the first two visible
-_SALIENCY_CASES = [("linear", (2, 2, 3), 3, 1, 1), ("conv", (4, 4, 3), 3, 2, 0), ("linear", (3, 3, 2), 4, 2, 3),
-                   ("conv", (5, 5, 3), 2, 3, 1), ("conv", (6, 4, 3), 5, 2, 4), ("linear", (4, 4, 3), 2, 3, 0)]
+# (image shape (H, W, C), hidden units, classes, images, class_index): the first two visible
+_SALIENCY_CASES = [((2, 2, 3), 4, 3, 1, 1), ((3, 3, 3), 6, 3, 2, 0), ((3, 3, 2), 5, 4, 2, 3),
+                   ((4, 4, 3), 8, 2, 3, 1), ((5, 4, 3), 6, 5, 2, 4), ((4, 4, 3), 3, 2, 3, 0)]
 _SALIENCY_VISIBLE = 2
 
 
 def check_saliency(fn, timeout=30.0):
-    """Checks ``fn(model, images, class_index)``: the saliency map, max over channels of |d score / d x|.
+    """Checks ``fn(images, class_index, w1, w2)``: the saliency map of `two_layer_scores`.
 
-    `model` is a tiny Keras model whose outputs are the class scores (no softmax), `images` a
-    float32 array (N, H, W, C) and `class_index` an int; the result is (N, H, W) (`saliency_map`).
+    The scores are ``two_layer_scores(x, w1, w2)`` (no softmax), `images` a float32 array
+    (N, H, W, C), `class_index` an int; the result is max over channels of |d score / d x|, shape
+    (N, H, W) (`reference_saliency`, the same formula as `cnn_utils.saliency_map`).
 
     Args:
         fn: the student's function (with `tf.GradientTape`).
@@ -122,22 +126,22 @@ def check_saliency(fn, timeout=30.0):
         A `CheckResult`.
 
     Example:
-        >>> check_saliency(saliency_map).ok
+        >>> check_saliency(reference_saliency).ok
         True
     """
     rng = np.random.default_rng(_SEED + 120)
     cases = []
-    for index, (kind, shape, classes, n, class_index) in enumerate(_SALIENCY_CASES):
+    for index, (shape, hidden, classes, n, class_index) in enumerate(_SALIENCY_CASES):
         if index == _SALIENCY_VISIBLE:
             rng = _hidden_rng(rng, 120)
-        tiny = _TinyModel(kind, shape, classes, rng)
-        x = rng.normal(size=(n, *shape)).astype(np.float32) * 2
-        expected = saliency_map(tiny.model, x, class_index)
-        describe = f"model: {tiny.text}, " + _describe_with_values([("images", x), ("class_index", class_index)])
-        cases.append(_Case((tiny.model, x, class_index), expected, describe,
-                           _saliency_variants(tiny.model, x, class_index), hidden=index >= _SALIENCY_VISIBLE,
+        w1 = rng.normal(size=(int(np.prod(shape)), hidden)).astype(np.float32)
+        w2 = rng.normal(size=(hidden, classes)).astype(np.float32)
+        x = (rng.normal(size=(n, *shape)) * 2).astype(np.float32)
+        describe = _describe_with_values([("images", x), ("class_index", class_index), ("w1", w1), ("w2", w2)])
+        cases.append(_Case((x, class_index, w1, w2), reference_saliency(x, class_index, w1, w2), describe,
+                           _saliency_mistakes(x, class_index, w1, w2), hidden=index >= _SALIENCY_VISIBLE,
                            shape_hints=[("saliency_not_reduced", (n, *shape))]))
-    result = _run_cases(_name(fn, "saliency"), fn, cases, timeout, ["model", "images", "class_index"])
+    result = _run_cases(_name(fn, "saliency"), fn, cases, timeout, ["images", "class_index", "w1", "w2"])
     if result.diagnosis == "exception" and "None" in result.message:    # tape.gradient gave None
         message = result.message.replace(DIAGNOSES["exception"], DIAGNOSES["saliency_not_watched"])
         return CheckResult(result.name, result.passed, result.total, message, "saliency_not_watched")
@@ -214,36 +218,27 @@ def check_grad_cam_weights(fn, timeout=5.0):
 
 
 # -- occlusion --------------------------------------------------------------------------------
+# The model is `linear_probabilities` with given weights: plain arrays in and out, for the grader.
 
-class _LinearSoftmax:
-    """A numpy "model": softmax of a linear function of the pixels, shown by its sizes."""
+def reference_occlusion(image, class_index, patch, stride, fill, weights, step=None, size=None):
+    """The occlusion map of `linear_probabilities(., weights)`; `step` and `size` give the mistakes.
 
-    def __init__(self, shape, classes, rng):
-        self.w = rng.normal(size=(int(np.prod(shape)), classes)) / np.sqrt(np.prod(shape)) * 3
-        self.shape, self.classes = shape, classes
-
-    def __call__(self, batch):
-        batch = np.asarray(batch, dtype=np.float64)
-        z = batch.reshape(len(batch), -1) @ self.w
-        z = np.exp(z - z.max(axis=1, keepdims=True))
-        return z / z.sum(axis=1, keepdims=True)
-
-    def __repr__(self):
-        return f"predict(선형 소프트맥스 {self.classes}클래스, 입력 {self.shape})"
-
-
-def _occlude(predict, image, c, patch, stride, fill, step=None, size=None, rows=None):
-    """The occlusion map with the switches of the mistakes: `step` the move, `size` the patch."""
+    Example:
+        >>> w = np.zeros((4, 2)); w[0, 0] = 1.0
+        >>> reference_occlusion(np.ones((2, 2, 1)), 0, 1, 1, 0.0, w).round(3)
+        array([[0.231, 0.   ],
+               [0.   , 0.   ]])
+    """
     step, size = step or stride, size or patch
     h, w, _ = image.shape
-    rows = rows or ((h - patch) // stride + 1, (w - patch) // stride + 1)
-    base = predict(image[np.newaxis])[0, c]
-    out = np.zeros(rows)
-    for i in range(rows[0]):
-        for j in range(rows[1]):
+    rows, cols = (h - patch) // stride + 1, (w - patch) // stride + 1
+    base = linear_probabilities(image[np.newaxis], weights)[0, class_index]
+    out = np.zeros((rows, cols))
+    for i in range(rows):
+        for j in range(cols):
             covered = image.copy()
             covered[i * step:i * step + size, j * step:j * step + size] = fill
-            out[i, j] = base - predict(covered[np.newaxis])[0, c]
+            out[i, j] = base - linear_probabilities(covered[np.newaxis], weights)[0, class_index]
     return out
 
 
@@ -253,15 +248,15 @@ _OCCLUSION_VISIBLE = 2
 
 
 def check_occlusion(fn, timeout=10.0):
-    """Checks ``fn(predict, image, class_index, patch, stride, fill)``: the occlusion map.
+    """Checks ``fn(image, class_index, patch, stride, fill, weights)``: the occlusion map.
 
-    `predict` maps a batch (N, H, W, C) to probabilities (N, classes); `image` is (H, W, C). Entry
-    [i, j] is predict(image)[class] minus predict(image with a `patch` x `patch` square of value
-    `fill` at (i * stride, j * stride))[class], shape ((H - patch) // stride + 1, (W - patch) //
-    stride + 1) (`cnn_utils.occlusion_sensitivity`).
+    The model is ``linear_probabilities(batch, weights)``; `image` is (H, W, C). Entry [i, j] is its
+    probability of `class_index` for the image minus that for the image with a `patch` x `patch`
+    square of value `fill` at (i * stride, j * stride), shape ((H - patch) // stride + 1,
+    (W - patch) // stride + 1) (`reference_occlusion`, as `cnn_utils.occlusion_sensitivity`).
 
     Example:
-        >>> check_occlusion(occlusion_sensitivity).ok
+        >>> check_occlusion(reference_occlusion).ok
         True
     """
     rng = np.random.default_rng(_SEED + 122)
@@ -269,26 +264,26 @@ def check_occlusion(fn, timeout=10.0):
     for index, (shape, patch, stride, classes) in enumerate(_OCCLUSION_CASES):
         if index == _OCCLUSION_VISIBLE:
             rng = _hidden_rng(rng, 122)
-        predict = _LinearSoftmax(shape, classes, rng)
+        weights = rng.normal(size=(int(np.prod(shape)), classes)) / np.sqrt(np.prod(shape)) * 3
         image = rng.uniform(0, 1, size=shape)
         c, fill = int(rng.integers(classes)), 0.5
-        expected = occlusion_sensitivity(predict, image, c, patch=patch, stride=stride, fill=fill)
-        p_base = predict(image[np.newaxis])[0, c]
+        args = (image, c, patch, stride, fill, weights)
+        expected = reference_occlusion(*args)
+        p_base = linear_probabilities(image[np.newaxis], weights)[0, c]
         mistakes = [("occlusion_sign", -expected), ("occlusion_probability", p_base - expected)]
         if stride != 1:
-            mistakes += [("occlusion_no_stride", _occlude(predict, image, c, patch, stride, fill, step=1))]
+            mistakes += [("occlusion_no_stride", reference_occlusion(*args, step=1))]
         if stride != patch:
-            mistakes += [("occlusion_stride_patch", _occlude(predict, image, c, patch, stride, fill, size=stride))]
+            mistakes += [("occlusion_stride_patch", reference_occlusion(*args, size=stride))]
         h, w, _ = shape
         hints = [("occlusion_ceil_size", (-(-(h - patch) // stride) + 1, -(-(w - patch) // stride) + 1)),
                  ("occlusion_no_stride_size", (h - patch + 1, w - patch + 1))]
-        describe = f"{predict!r}, " + _describe_with_values(
-            [("image", image.round(3)), ("class_index", c), ("patch", patch), ("stride", stride), ("fill", fill)])
-        cases.append(_Case((predict, image, c, patch, stride, fill), expected, describe, mistakes,
-                           hidden=index >= _OCCLUSION_VISIBLE,
+        describe = _describe_with_values([("image", image.round(3)), ("class_index", c), ("patch", patch),
+                                          ("stride", stride), ("fill", fill), ("weights", weights.round(3))])
+        cases.append(_Case(args, expected, describe, mistakes, hidden=index >= _OCCLUSION_VISIBLE,
                            shape_hints=[(d, s) for d, s in hints if s != expected.shape]))
     return _run_cases(_name(fn, "occlusion_map"), fn, cases, timeout,
-                      ["predict", "image", "class_index", "patch", "stride", "fill"])
+                      ["image", "class_index", "patch", "stride", "fill", "weights"])
 
 
 # -- transfer counts --------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 Used in chapter 12. The shipped model `pretrained("cifar5")` learned only CIFAR-10's classes 0-4
 (airplane, automobile, bird, cat, deer). `feature_extractor` cuts it before its classifier (the
 256 numbers of the global max pooling); `transfer_model` puts a new dense head for classes 5-9
-(dog, frog, horse, ship, truck) on top; `compare_transfer` trains, on the same few hundred images:
+(dog, frog, horse, ship, truck) on top; on the same few hundred images `transfer_and_fine_tune` trains
+the first two and `train_from_scratch` the third:
 
 1. frozen features: only the head learns (the extractor is run once on the images, which gives the
    same result as a frozen extractor in inference mode and is many times faster);
@@ -107,7 +108,7 @@ def transfer_model(extractor, num_classes=5, seed=0):
         seed: int, the head's initial weights.
 
     Returns:
-        (model, head): the `keras.Model` and its `Dense` head (which `compare_transfer` first trains alone).
+        (model, head): the `keras.Model` and its `Dense` head (which `transfer_and_fine_tune` first trains alone).
 
     Example:
         >>> model, head = transfer_model(feature_extractor(cifar_resnet(num_classes=5)))
@@ -177,23 +178,22 @@ def _fit(model, x, y, epochs, learning_rate, batch_size, seed):
     return [float(a) for a in history.history["accuracy"]], time.perf_counter() - started
 
 
-def compare_transfer(base, train, test, frozen_epochs=60, finetune_epochs=4, scratch_epochs=12,
-                     frozen_lr=1e-2, finetune_lr=1e-4, scratch_lr=1e-3, batch_size=32, seed=0):
-    """Frozen features, then fine-tuning, against the same architecture from scratch, on `train`.
+def transfer_and_fine_tune(base, train, test, frozen_epochs=60, finetune_epochs=4, frozen_lr=1e-2,
+                           finetune_lr=1e-4, batch_size=32, seed=0):
+    """Frozen features, then fine-tuning, of `base`'s extractor with a new head, on `train`.
 
     Args:
         base: the pretrained `keras.Model` (``pretrained("cifar5")[0]``); its layers are trained in
             place by the fine-tuning (load a fresh copy to use it again).
         train, test: (x, y), images on the 0-255 scale and labels 0..K-1 (`few_shot_subset`).
-        frozen_epochs, finetune_epochs, scratch_epochs: ints, epochs of each phase.
-        frozen_lr, finetune_lr, scratch_lr: Adam's learning rates (fine-tuning: a small one).
+        frozen_epochs, finetune_epochs: ints, epochs of each phase.
+        frozen_lr, finetune_lr: Adam's learning rates (fine-tuning: a small one).
         batch_size: int.
-        seed: int, for the new head, the scratch model's initial weights and the shuffling.
+        seed: int, for the new head and the shuffling.
 
     Returns:
-        dict with "frozen", "fine_tuned", "scratch": each a dict of "test_accuracy",
-        "train_accuracy" (per epoch), "seconds" (training time) and "trainable" (parameters the
-        optimiser changed); and "classes": K.
+        dict with "frozen" and "fine_tuned", each a dict of "test_accuracy", "train_accuracy" (per
+        epoch), "seconds" (training time) and "trainable" (parameters the optimiser changed).
     """
     import keras
 
@@ -203,7 +203,7 @@ def compare_transfer(base, train, test, frozen_epochs=60, finetune_epochs=4, scr
     extractor = feature_extractor(base)
     extractor.trainable = False
     model, head = transfer_model(extractor, classes, seed=seed)
-    results = {"classes": classes}
+    results = {}
 
     # 1. Frozen: the features of every image once, then only the head learns on them.
     started = time.perf_counter()
@@ -221,15 +221,25 @@ def compare_transfer(base, train, test, frozen_epochs=60, finetune_epochs=4, scr
     results["fine_tuned"] = {"train_accuracy": curve, "seconds": seconds,
                              "test_accuracy": _accuracy(model, x_test, y_test),
                              "trainable": trainable_count(model)}
-
-    # 3. From scratch: the same ResNet, new weights, the same images.
-    keras.utils.set_random_seed(seed)
-    scratch = cifar_resnet(num_classes=classes, name="scratch_resnet")
-    curve, seconds = _fit(scratch, x, y, scratch_epochs, scratch_lr, batch_size, seed)
-    results["scratch"] = {"train_accuracy": curve, "seconds": seconds,
-                          "test_accuracy": _accuracy(scratch, x_test, y_test),
-                          "trainable": trainable_count(scratch)}
     return results
+
+
+def train_from_scratch(train, test, epochs=12, learning_rate=1e-3, batch_size=32, seed=0):
+    """The same ResNet as the extractor's, freshly initialised, trained on `train` alone.
+
+    Returns:
+        dict of "test_accuracy", "train_accuracy" (per epoch), "seconds" and "trainable", as
+        `transfer_and_fine_tune` gives for its phases.
+    """
+    import keras
+
+    (x, y), (x_test, y_test) = train, test
+    y, y_test = np.asarray(y).reshape(-1), np.asarray(y_test).reshape(-1)
+    keras.utils.set_random_seed(seed)
+    scratch = cifar_resnet(num_classes=int(max(y.max(), y_test.max())) + 1, name="scratch_resnet")
+    curve, seconds = _fit(scratch, x, y, epochs, learning_rate, batch_size, seed)
+    return {"train_accuracy": curve, "seconds": seconds, "test_accuracy": _accuracy(scratch, x_test, y_test),
+            "trainable": trainable_count(scratch)}
 
 
 SKIPPED_OFFLINE = ("오프라인 실행(CNN_UTILS_OFFLINE=1)이라 ImageNet 가중치를 내려받지 않고 이 단계를 건너뛰었습니다. "
@@ -240,12 +250,12 @@ def imagenet_transfer(train, test, size=96, epochs=20, seed=0):
     """Frozen MobileNetV2 features with ImageNet weights (`keras.applications`), for readers online.
 
     The images are upsampled to `size` x `size` and put through `preprocess_input`; a softmax head
-    learns on the pooled features, as `compare_transfer`'s frozen phase does. With the environment
+    learns on the pooled features, as the frozen phase of `transfer_and_fine_tune` does. With the environment
     variable ``CNN_UTILS_OFFLINE=1`` (the book's own runs) nothing is downloaded; a failed download
     is reported, not raised.
 
     Args:
-        train, test: (x, y) as for `compare_transfer`.
+        train, test: (x, y) as for `transfer_and_fine_tune`.
         size: int, the side of the upsampled images (MobileNetV2 takes 96 to 224).
         epochs: int, the head's epochs.
         seed: int.
