@@ -10,13 +10,14 @@ the package itself (``from cnn_utils import conv2d``); the names come from these
     nn/               a CNN from scratch: layers with backward passes (batch normalisation too),
                       optimisers, `fit`, gradient checking (``from cnn_utils.nn import ...``)
     models/           Keras models: the classic CNNs, chapter 8's MNIST CNNs with `fit_mnist`, the
-                      CIFAR-10 ResNet and its training, chapter 11's deep plain and residual stacks
-                      (``from cnn_utils.models import ...``)
+                      CIFAR-10 ResNet and its training, chapter 11's deep plain and residual stacks,
+                      chapter 12's transfer learning (``from cnn_utils.models import ...``)
     viz/              every picture: figures, the convolution animation, diagrams, Korean fonts
     checks/           the exercises' checkers, with feedback in Korean (``from cnn_utils.checks
                       import ...`` in the check cells)
     data              MNIST, the sample photo, and the MNIST example of chapters 5 and 6
     cifar, evaluation CIFAR-10; the confusion matrix and what it says per class
+    explain           what a trained CNN looks at: saliency, occlusion, Grad-CAM, feature maps
     filters           the hand-made edge filters
     ilsvrc            the ILSVRC results the book cites, with their sources
     cpu_path          which CPU kernels TensorFlow runs
@@ -36,12 +37,15 @@ imports; each module's docstring names its chapters too):
     09_cnn_from_scratch    checks.answers, checks.backprop, data, nn.gradcheck, nn.layers, nn.networks, nn.optim, nn.train, notebook, ops, shapes, timing, viz.plotting
     10_cifar10             checks.evaluation, cifar, evaluation, models.cifar_subset, models.cifar_training, models.keras_mnist, notebook, viz.cifar, viz.plotting
     11_modern_cnn          checks.answers, checks.fields, checks.normalization, checks.variants, conv_variants, models.cifar, models.cifar_training, models.gradient_flow, nn.layers, nn.normalization, notebook, ops, shapes, viz.architecture, viz.blocks
+    12_what_cnns_see       checks.explain, cifar, explain, models.cifar, models.cifar_training, models.transfer, notebook, viz.explain
 """
 
 from .conv_variants import conv2d_transpose, depthwise_conv2d, dilate_filters, separable_conv2d
 from .cpu_path import ConvOutcome, channels_first_conv_outcome, onednn_enabled
 from .cifar import CIFAR10_CLASSES, CIFAR10_CLASSES_KO, CIFAR10_ENV_VAR, load_cifar10
 from .evaluation import confusion_matrix, most_confused, per_class_accuracy, precision_recall
+from .explain import (feature_maps, first_layer_filters, grad_cam, linear_probabilities,
+                      occlusion_sensitivity, saliency_map, score_model, two_layer_scores)
 from .data import (MNIST_DEMO_SEED, MNIST_ENV_VAR, load_mnist, load_sample_image,
                    mnist_demo_feature_maps, mnist_demo_filters, mnist_demo_image, to_conv_input)
 from .filters import HORIZONTAL_EDGE_MASK, SOBEL_X, SOBEL_Y, VERTICAL_EDGE_MASK, stack_kernels
@@ -63,6 +67,8 @@ from .viz.blocks import plot_gradient_norms, show_dilated_kernel
 from .viz.cifar import (plot_confusion_matrix, plot_gap_comparison, show_augmented, show_channels,
                         show_class_grid)
 from .viz.diagrams import draw_conv_volume, draw_im2col
+from .viz.explain import (plot_transfer_comparison, show_explanations, show_first_layer_filters,
+                          show_layer_maps)
 from .viz.fonts import KOREAN_FONT_FAMILY, korean_font_path, use_korean_font  # Hangul in figures
 from .viz.ilsvrc import plot_depth, plot_top5_errors
 from .viz.legibility import _record_on_import
@@ -126,12 +132,16 @@ __all__ = [
     "draw_conv_volume",
     "draw_im2col",
     "draw_lenet5",
+    "feature_maps",
+    "first_layer_filters",
     "global_avg_pool2d",
+    "grad_cam",
     "gradient_support",
     "ilsvrc_winners",
     "im2col",
     "korean_font_path",
     "layer_table",
+    "linear_probabilities",
     "lenet5",
     "load_cifar10",
     "load_mnist",
@@ -142,6 +152,7 @@ __all__ = [
     "mnist_demo_filters",
     "mnist_demo_image",
     "most_confused",
+    "occlusion_sensitivity",
     "onednn_enabled",
     "padding_amounts",
     "per_class_accuracy",
@@ -152,20 +163,26 @@ __all__ = [
     "plot_learning_curves",
     "plot_step_losses",
     "plot_top5_errors",
+    "plot_transfer_comparison",
     "pool_windows",
     "precision_recall",
     "receptive_field",
     "receptive_field_trace",
+    "saliency_map",
     "same_padding",
+    "score_model",
     "separable_conv2d",
     "show_augmented",
     "show_channels",
     "show_class_grid",
     "show_conv_steps",
     "show_dilated_kernel",
+    "show_explanations",
     "show_feature_maps",
+    "show_first_layer_filters",
     "show_image_values",
     "show_kernels",
+    "show_layer_maps",
     "show_pooling",
     "show_receptive_field",
     "show_shape_flow",
@@ -174,6 +191,7 @@ __all__ = [
     "source",
     "stack_kernels",
     "time_to_accuracy",
+    "two_layer_scores",
     "to_conv_input",
     "use_korean_font",
 ]

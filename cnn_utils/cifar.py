@@ -1,6 +1,6 @@
 """CIFAR-10: the same arrays' shapes and dtypes as Keras, from Keras or from an offline JPEG copy.
 
-Used in chapter 10 (and the rest of the CIFAR-10 part, chapters 11 and 12 of ../shared/OUTLINE.md)
+Used in chapters 10 and 12 (and the rest of the CIFAR-10 part, chapter 11 of ../shared/OUTLINE.md)
 and by `tasks.py train cifar10`.
 
 The offline copy (`cifar10-jpeg.tar.gz`, the tests' and CI's file) holds every image as a JPEG file

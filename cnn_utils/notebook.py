@@ -1,6 +1,6 @@
 """Showing the package's own code inside a chapter, so the book never keeps a second copy.
 
-Used in chapters 1, 4, 5, 7, 8, 9, 10 and 11.
+Used in chapters 1, 4, 5, 7, 8, 9, 10, 11 and 12.
 """
 
 import ast

@@ -88,7 +88,7 @@ def _kernel_env(workdir, single_thread):
            "MPLCONFIGDIR": str(Path(workdir) / ".mpl"), "IPYTHONDIR": str(Path(workdir) / ".ipython"),
            "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "TMPDIR": str(Path(workdir) / "tmp")}
     for name in ("TF_CPP_MIN_LOG_LEVEL", "CNN_UTILS_MNIST_PATH", "CNN_UTILS_RECORD_FIGURE_TEXT",
-                 "KERAS_BACKEND"):
+                 "KERAS_BACKEND", "CNN_UTILS_OFFLINE"):     # offline: chapter 12 downloads no ImageNet weights
         if name in full:
             env[name] = full[name]
     if single_thread:   # one core per kernel: the kernels of parallel workers do not fight for cores

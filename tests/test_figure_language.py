@@ -34,6 +34,7 @@ NAMES = {
     "Krizhevsky", "LeCun", "Russakovsky", "Trimps-Soushen", "Clarifai",
     "Keras", "TensorFlow", "NumPy", "numpy", "matplotlib", "ImageNet",
     "ReLU", "Softmax", "softmax", "im2col",
+    "Grad-CAM",                  # Selvaraju et al.'s method (chapter 12), written so in Korean texts too
 }
 # Code the figures print as code: Keras's layer classes, and the layer names the book's models give
 # their layers (`name="image"` in chapter 3's model, drawn by `show_shape_flow`).

@@ -1,6 +1,6 @@
 """Checkers a student calls from a notebook on their own function or answer, with feedback in Korean.
 
-Used in chapters 1 to 11: every check cell imports from here (``from cnn_utils.checks import
+Used in chapters 1 to 12: every check cell imports from here (``from cnn_utils.checks import
 check_conv2d``), whichever module below defines the checker.
 
 Each function checker runs the student's function on visible cases (the ones a reader could write
@@ -31,6 +31,8 @@ The modules:
     training    chapter 8's checkers: batch normalisation, `summary()`'s counts, learning curves
     backprop    chapter 9's backward-pass checkers: a naive convolution backward, max-pool backward
     evaluation  chapter 10's checkers: a confusion matrix, precision and recall, CIFAR-10's counts
+    explain     chapter 12's checkers: a saliency map, Grad-CAM's weighting, an occlusion map,
+                the transfer model's trainable parameters
     normalization  chapter 11's batch normalisation from scratch: training-mode forward, backward
     fields      chapter 5's receptive-field and 1x1-convolution checkers and mistake generators
     variants    chapter 11's depthwise and transposed convolution checkers, and the mistakes in
@@ -41,6 +43,8 @@ The modules:
 from .answers import check_all, check_answer, check_answers, check_shape
 from .backprop import check_conv_backward, check_maxpool_backward
 from .evaluation import check_cifar_counts, check_confusion_matrix, check_precision_recall
+from .explain import (check_grad_cam_weights, check_occlusion, check_saliency,
+                      check_transfer_counts)
 from .fields import check_conv1x1, receptive_field_mistakes, stacked_param_mistakes
 from .normalization import check_batchnorm_backward, check_batchnorm_train_forward
 from .ops import (check_avg_pool2d, check_conv2d, check_conv2d_single, check_conv_output_size,
@@ -78,12 +82,16 @@ __all__ = [
     "check_conv_transpose",
     "check_depthwise_conv2d",
     "check_example_param_count",
+    "check_grad_cam_weights",
     "check_max_pool2d",
     "check_maxpool_backward",
+    "check_occlusion",
     "check_padding_amounts",
     "check_precision_recall",
+    "check_saliency",
     "check_shape",
     "check_softmax",
+    "check_transfer_counts",
     "dilation_mistakes",
     "output_size_mistakes",
     "param_count_mistakes",

@@ -12,7 +12,9 @@
 - `receptive_field`: the receptive field growing through a stack of layers;
 - `cifar`: CIFAR-10's classes and channels, augmented images, the overfitting comparison and the
   confusion matrix (chapter 10);
-- `blocks`: chapter 11's gradient norms per layer and dilated kernels.
+- `blocks`: chapter 11's gradient norms per layer and dilated kernels;
+- `explain`: chapter 12's first-layer filters, feature maps through the blocks, saliency,
+  occlusion and Grad-CAM maps over the images, and the transfer-learning comparison.
 """
 
 from .animation import ConvStep, animate_conv, conv_trace
@@ -21,6 +23,8 @@ from .blocks import plot_gradient_norms, show_dilated_kernel
 from .cifar import (plot_confusion_matrix, plot_gap_comparison, show_augmented, show_channels,
                     show_class_grid)
 from .diagrams import draw_conv_volume, draw_im2col
+from .explain import (plot_transfer_comparison, show_explanations, show_first_layer_filters,
+                      show_layer_maps)
 from .fonts import KOREAN_FONT_FAMILY, korean_font_path, use_korean_font
 from .ilsvrc import plot_depth, plot_top5_errors
 from .models import draw_alexnet_two_gpu, draw_lenet5
@@ -31,10 +35,11 @@ from .receptive_field import show_receptive_field
 from .training import plot_step_losses
 
 __all__ = ["plot_confusion_matrix", "plot_gap_comparison", "show_augmented", "show_channels",
-           "show_class_grid", "ConvStep", "KOREAN_FONT_FAMILY", "LayerRow", "LayerTable", "animate_conv", "conv_trace",
-           "draw_alexnet_two_gpu", "draw_conv_volume", "draw_im2col", "draw_lenet5",
-           "korean_font_path", "layer_table", "plot_depth", "plot_gradient_norms",
-           "plot_learning_curves", "plot_step_losses", "plot_top5_errors", "pool_windows",
-           "show_conv_steps", "show_dilated_kernel", "show_feature_maps", "show_image_values",
-           "show_kernels", "show_pooling", "show_receptive_field", "show_shape_flow",
-           "side_by_side", "use_korean_font"]
+           "show_class_grid", "ConvStep", "KOREAN_FONT_FAMILY", "LayerRow", "LayerTable",
+           "animate_conv", "conv_trace", "draw_alexnet_two_gpu", "draw_conv_volume", "draw_im2col",
+           "draw_lenet5", "korean_font_path", "layer_table", "plot_depth", "plot_gradient_norms",
+           "plot_learning_curves", "plot_step_losses", "plot_transfer_comparison",
+           "plot_top5_errors", "pool_windows", "show_conv_steps", "show_dilated_kernel",
+           "show_explanations", "show_feature_maps", "show_first_layer_filters",
+           "show_image_values", "show_kernels", "show_layer_maps", "show_pooling",
+           "show_receptive_field", "show_shape_flow", "side_by_side", "use_korean_font"]
