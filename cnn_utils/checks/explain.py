@@ -31,9 +31,9 @@ DIAGNOSES.update({
                              "|기울기|를 씁니다: np.abs(g).max(axis=-1).",
     "saliency_channel_sum": "채널을 더했습니다. 픽셀마다 세 채널 가운데 가장 큰 |기울기|를 씁니다: "
                             "np.abs(g).max(axis=-1).",
-    "saliency_probability": "소프트맥스 확률을 미분했습니다. model의 출력은 이미 소프트맥스 앞의 점수입니다. "
+    "saliency_probability": "소프트맥스 확률을 미분했습니다. two_layer_scores(x, w1, w2)의 출력이 소프트맥스 앞의 점수입니다. "
                             "확률은 확신할수록 포화되어 기울기가 작아지고 다른 클래스의 점수가 섞이므로, "
-                            "점수 model(x)[:, class_index]를 그대로 미분하세요.",
+                            "점수 two_layer_scores(x, w1, w2)[:, class_index]를 그대로 미분하세요.",
     "saliency_not_watched": "기울기가 None이었습니다. 입력은 변수가 아니라 상수 텐서이므로 테이프가 지켜보지 "
                             "않습니다. with tf.GradientTape() as tape: 안에서 모델을 부르기 전에 "
                             "tape.watch(x)를 쓰세요(x = tf.convert_to_tensor(images)).",
