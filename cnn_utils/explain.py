@@ -25,6 +25,7 @@ import numbers
 import numpy as np
 
 from ._validation import as_numeric_array, check_rank4
+from .shapes import conv_geometry
 
 
 def _keras_model(model, op):
@@ -200,8 +201,9 @@ def occlusion_sensitivity(model, image, class_index, patch=8, stride=4, fill=Non
         batch_size: how many covered images go through the model at once.
 
     Returns:
-        float64 array ((H - patch) // stride + 1, (W - patch) // stride + 1); entry [i, j] is the
-        drop with the patch's top-left corner at (i * stride, j * stride).
+        float64 array of the VALID positions of a patch x patch window moved by `stride`
+        (`cnn_utils.conv_geometry`'s output, as for a pooling window); entry [i, j] is the drop
+        with the patch's top-left corner at (i * stride, j * stride).
 
     Example:
         >>> def predict(x):                      # class 0 likes brightness in the top-left pixel
@@ -224,7 +226,7 @@ def occlusion_sensitivity(model, image, class_index, patch=8, stride=4, fill=Non
     if isinstance(class_index, bool) or not isinstance(class_index, (numbers.Integral, np.integer)):
         raise TypeError(f"{op} expects `class_index` to be an int; received {class_index!r}.")
     colour = image.mean(axis=(0, 1)) if fill is None else np.float32(fill)
-    rows, cols = (h - patch) // stride + 1, (w - patch) // stride + 1
+    rows, cols = conv_geometry((h, w), patch, stride, "VALID", op=op).output   # the windows' positions
     covered = np.repeat(image[np.newaxis], rows * cols, axis=0)
     for k in range(rows * cols):
         i, j = divmod(k, cols)
