@@ -44,7 +44,7 @@ from .conv_variants import conv2d_transpose, depthwise_conv2d, dilate_filters, s
 from .cpu_path import ConvOutcome, channels_first_conv_outcome, onednn_enabled
 from .cifar import CIFAR10_CLASSES, CIFAR10_CLASSES_KO, CIFAR10_ENV_VAR, load_cifar10
 from .evaluation import confusion_matrix, most_confused, per_class_accuracy, precision_recall
-from .explain import (feature_maps, first_layer_filters, grad_cam, linear_probabilities,
+from .explain import (cover_pixels, feature_maps, first_layer_filters, grad_cam, linear_probabilities,
                       occlusion_sensitivity, saliency_map, score_model, two_layer_scores)
 from .data import (MNIST_DEMO_SEED, MNIST_ENV_VAR, load_mnist, load_sample_image,
                    mnist_demo_feature_maps, mnist_demo_filters, mnist_demo_image, to_conv_input)
@@ -123,6 +123,7 @@ __all__ = [
     "conv_param_count",
     "conv_trace",
     "conv_transpose_output_size",
+    "cover_pixels",
     "depthwise_conv2d",
     "depthwise_param_count",
     "depthwise_separable_param_count",
@@ -141,8 +142,8 @@ __all__ = [
     "im2col",
     "korean_font_path",
     "layer_table",
-    "linear_probabilities",
     "lenet5",
+    "linear_probabilities",
     "load_cifar10",
     "load_mnist",
     "load_sample_image",
@@ -191,7 +192,7 @@ __all__ = [
     "source",
     "stack_kernels",
     "time_to_accuracy",
-    "two_layer_scores",
     "to_conv_input",
+    "two_layer_scores",
     "use_korean_font",
 ]

@@ -13,7 +13,9 @@ likely" directly (Simonyan et al. 2014 and Selvaraju et al. 2017 both use the sc
 - `occlusion_sensitivity(model, image, class_index, ...)`: the drop in the class probability
   when a grey patch hides each part of the image (Zeiler and Fergus 2014);
 - `grad_cam(model, images, layer_name, class_index)`: Grad-CAM (Selvaraju et al. 2017), as the
-  Keras example keras.io/examples/vision/grad_cam computes it.
+  Keras example keras.io/examples/vision/grad_cam computes it;
+- `cover_pixels(images, pixels)`: the images with chosen pixels painted in their mean colour, to
+  test a map by hiding what it points at (chapter 12.5).
 
 TensorFlow is imported inside the functions: the rest of `cnn_utils` works without it.
 
@@ -24,7 +26,7 @@ import numbers
 
 import numpy as np
 
-from ._validation import as_numeric_array, check_rank4
+from ._validation import as_numeric_array, check_rank4, positive_int
 from .shapes import conv_geometry
 
 
@@ -177,12 +179,6 @@ def _probabilities(model, batch):
     return np.asarray(out, dtype=np.float64)
 
 
-def _positive_int(value, name, op):
-    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)) or value < 1:
-        raise ValueError(f"{op} expects `{name}` to be a positive int (pixels); received {value!r}.")
-    return int(value)
-
-
 def occlusion_sensitivity(model, image, class_index, patch=8, stride=4, fill=None, batch_size=256):
     """Occlusion sensitivity (Zeiler and Fergus 2014): the drop in a class's probability per patch.
 
@@ -219,7 +215,7 @@ def occlusion_sensitivity(model, image, class_index, patch=8, stride=4, fill=Non
                         f"{type(model).__name__}.")
     image = _image(image, op)
     h, w, _ = image.shape
-    patch, stride = _positive_int(patch, "patch", op), _positive_int(stride, "stride", op)
+    patch, stride = positive_int(patch, "patch", op), positive_int(stride, "stride", op)
     if patch > min(h, w):
         raise ValueError(f"{op} expects `patch` <= the image's height and width ({h}, {w}); "
                          f"received patch={patch}. Use a smaller patch, e.g. patch={min(h, w) // 4 or 1}.")
@@ -237,6 +233,45 @@ def occlusion_sensitivity(model, image, class_index, patch=8, stride=4, fill=Non
     hidden = np.concatenate([_probabilities(model, covered[s:s + batch_size])
                              for s in range(0, len(covered), batch_size)])
     return (base[0, class_index] - hidden[:, class_index]).reshape(rows, cols)
+
+
+def cover_pixels(images, pixels):
+    """Copies of `images` with the given pixels of each painted in that image's mean colour.
+
+    Chapter 12.5 tests a map by hiding what it points at: the pixels an explanation ranks highest,
+    its lowest, or scattered ones, are covered, and the class probability is compared. The colour
+    is the image's own mean, as `occlusion_sensitivity` uses for its patch.
+
+    Args:
+        images: array (N, H, W, C).
+        pixels: N integer arrays (one per image) of positions in the flattened H x W grid,
+            0..H*W-1 (e.g. ``np.argsort(cam[n].ravel())[-256:]``).
+
+    Returns:
+        float32 array (N, H, W, C); `images` is not changed.
+
+    Example:
+        >>> image = np.arange(8, dtype=np.float32).reshape(1, 2, 2, 2)   # mean colour (3, 4)
+        >>> cover_pixels(image, [[0, 3]])[0].tolist()
+        [[[3.0, 4.0], [2.0, 3.0]], [[4.0, 5.0], [3.0, 4.0]]]
+    """
+    op = "cover_pixels"
+    covered = _images(images, op).copy()
+    n, h, w, c = covered.shape
+    if len(pixels) != n:
+        raise ValueError(f"{op} expects one array of pixel positions per image ({n}); received "
+                         f"{len(pixels)}. Pass a list like [positions_of_image_0, positions_of_image_1, ...].")
+    for k, where in enumerate(pixels):
+        where = np.asarray(where)
+        if where.ndim != 1:
+            raise ValueError(f"{op} expects, for image {k}, a 1-D array of pixel positions; received "
+                             f"shape {where.shape}. Give one array per image: [positions_0, positions_1, ...].")
+        if where.size and (not np.issubdtype(where.dtype, np.integer) or where.min() < 0 or where.max() >= h * w):
+            raise ValueError(f"{op} expects, for image {k}, integer positions in 0..{h * w - 1} of the "
+                             f"flattened {h}x{w} grid; received {where.dtype} values from {where.min()} to "
+                             f"{where.max()}. Use np.argsort(map.ravel()) or np.ravel_multi_index.")
+        covered[k].reshape(-1, c)[where] = covered[k].mean(axis=(0, 1))
+    return covered
 
 
 def grad_cam(model, images, layer_name, class_index=None, upsample=True, normalize=True):

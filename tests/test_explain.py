@@ -14,7 +14,7 @@ import tensorflow as tf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnn_utils import (feature_maps, first_layer_filters, grad_cam, occlusion_sensitivity,
+from cnn_utils import (cover_pixels, feature_maps, first_layer_filters, grad_cam, occlusion_sensitivity,
                        plot_transfer_comparison, saliency_map, score_model, show_explanations,
                        show_first_layer_filters, show_layer_maps)
 from cnn_utils.checks import (DIAGNOSES, check_grad_cam_weights, check_occlusion, check_saliency,
@@ -227,7 +227,44 @@ def test_inputs_are_not_modified():
     copy = x.copy()
     saliency_map(model, x)
     occlusion_sensitivity(model, x[0], 0, patch=1, stride=1)
+    cover_pixels(x, [[0], [1, 2]])
     assert np.array_equal(x, copy)
+
+
+def test_cover_pixels_paints_each_image_in_its_own_mean_colour():
+    images = np.stack([np.arange(12.0).reshape(2, 2, 3), np.full((2, 2, 3), 7.0)])
+    covered = cover_pixels(images, [np.array([3]), np.array([], dtype=int)])
+    assert covered.dtype == np.float32
+    assert covered[0, 1, 1].tolist() == [4.5, 5.5, 6.5]          # the mean of the first image's pixels
+    assert np.array_equal(covered[0].reshape(4, 3)[:3], images[0].reshape(4, 3)[:3])
+    assert np.array_equal(covered[1], images[1])                  # no positions: unchanged
+    # Every position covered: a uniform image of the mean colour, whichever order they come in.
+    assert np.allclose(cover_pixels(images[:1], [[3, 0, 2, 1]])[0], images[0].mean(axis=(0, 1)))
+
+
+def test_cover_pixels_rejects_positions_it_cannot_place():
+    images = np.zeros((2, 2, 2, 3))
+    with pytest.raises(ValueError, match=r"one array of pixel positions per image \(2\); received 1"):
+        cover_pixels(images, [[0]])
+    with pytest.raises(ValueError, match=r"integer positions in 0..3 .* received int64 values from 4 to 4"):
+        cover_pixels(images, [[0], [4]])
+    with pytest.raises(ValueError, match="integer positions"):
+        cover_pixels(images, [[0.5], [1]])
+    with pytest.raises(ValueError, match="1-D array of pixel positions"):
+        cover_pixels(images, [[[0]], [1]])
+    with pytest.raises(ValueError, match=r"rank 4"):
+        cover_pixels(images[0], [[0]])
+
+
+def test_patch_stride_and_classes_must_be_whole_positive_numbers():
+    model = _linear(np.ones((4, 2)), (2, 2, 1), softmax=True)
+    image = np.ones((2, 2, 1))
+    with pytest.raises(ValueError, match="`patch` >= 1; received 0"):
+        occlusion_sensitivity(model, image, 0, patch=0, stride=1)
+    with pytest.raises(TypeError, match="`stride` to be an integer; received 1.5"):
+        occlusion_sensitivity(model, image, 0, patch=1, stride=1.5)
+    with pytest.raises(ValueError, match="`num_classes` >= 1; received 0"):
+        transfer_model(feature_extractor(cifar_resnet(num_classes=5, widths=(4, 8, 8, 8))), num_classes=0)
 
 
 # -- transfer ---------------------------------------------------------------------------------

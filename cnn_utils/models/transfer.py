@@ -29,19 +29,11 @@ import time
 
 import numpy as np
 
+from .._validation import positive_int
+from ..explain import _inputs
 from .cifar import cifar_resnet
 
 FEATURE_LAYER = "global_pool"     # the last layer before the classifier head of `cifar_resnet`
-
-
-def _inputs(model):
-    return model.inputs[0] if len(model.inputs) == 1 else model.inputs
-
-
-def _positive_int(value, name, op):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{op} expects `{name}` to be a positive int; received {value!r}.")
-    return int(value)
 
 
 def feature_extractor(model, layer_name=FEATURE_LAYER):
@@ -117,7 +109,7 @@ def transfer_model(extractor, num_classes=5, seed=0):
     """
     import keras
 
-    num_classes = _positive_int(num_classes, "num_classes", "transfer_model")
+    num_classes = positive_int(num_classes, "num_classes", "transfer_model")
     head = keras.layers.Dense(num_classes, activation="softmax", name="new_head",
                               kernel_initializer=keras.initializers.GlorotUniform(seed))
     inputs = keras.Input(extractor.input_shape[1:], name="image")
